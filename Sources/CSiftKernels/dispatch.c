@@ -1,0 +1,254 @@
+// Run-time choice of instruction-set level, and the public sk_* entry points.
+//
+// The level is read from cpuid (x86-64: CPUID + XGETBV, so AVX/AVX-512 count only when the OS
+// saves their registers) or from HWCAP / sysctl (AArch64), optionally lowered by the SIFT_ISA
+// environment variable ("scalar", "avx2", "avx512", "vnni", "neon", "neon-dot"; a value this
+// CPU cannot run, or an unknown one, is ignored). The only mutable state in the target is
+// sk_selected below: an atomic int written on first use and by sk_isa_set. Each public call
+// reads it once, so a call runs entirely on one level; changing the level while other threads
+// are inside kernels is safe but means those calls may finish on the old level.
+#include "kernels_internal.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+#if defined(__APPLE__)
+#include <sys/sysctl.h>
+#endif
+#if defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
+#endif
+
+// MARK: - Implementation tables (one immutable table per level)
+
+typedef struct {
+    void (*fp16_to_fp32)(const uint16_t *, float *, int64_t);
+    void (*fp32_to_fp16)(const float *, uint16_t *, int64_t);
+    void (*bf16_to_fp32)(const uint16_t *, float *, int64_t);
+    void (*fp32_to_bf16)(const float *, uint16_t *, int64_t);
+    void (*quantize_row_q8_0)(const float *, sk_block_q8_0 *, int64_t);
+    void (*dequantize_row_q8_0)(const sk_block_q8_0 *, float *, int64_t);
+    float (*vec_dot_q8_0)(const sk_block_q8_0 *, const sk_block_q8_0 *, int64_t);
+    void (*quantize_row_q8_a)(const float *, sk_block_q8_a *, int64_t);
+    void (*gemm_q8_0)(int64_t, int64_t, int64_t, const sk_block_q8_a *, int64_t,
+                      const sk_panel_q8_0 *, float *, int64_t, int64_t, int64_t);
+} sk_impl;
+
+static const sk_impl sk_impl_scalar = {
+    sk_fp16_to_fp32_scalar, sk_fp32_to_fp16_scalar, sk_bf16_to_fp32_scalar,
+    sk_fp32_to_bf16_scalar, sk_quantize_row_q8_0_scalar, sk_dequantize_row_q8_0_scalar,
+    sk_vec_dot_q8_0_scalar, sk_quantize_row_q8_a_scalar, sk_gemm_q8_0_scalar,
+};
+
+#if defined(__x86_64__)
+static const sk_impl sk_impl_avx2 = {
+    sk_fp16_to_fp32_avx2, sk_fp32_to_fp16_avx2, sk_bf16_to_fp32_avx2,
+    sk_fp32_to_bf16_avx2, sk_quantize_row_q8_0_avx2, sk_dequantize_row_q8_0_avx2,
+    sk_vec_dot_q8_0_avx2, sk_quantize_row_q8_a_avx2, sk_gemm_q8_0_avx2,
+};
+static const sk_impl sk_impl_avx512 = {
+    sk_fp16_to_fp32_avx512, sk_fp32_to_fp16_avx512, sk_bf16_to_fp32_avx512,
+    sk_fp32_to_bf16_avx512, sk_quantize_row_q8_0_avx512, sk_dequantize_row_q8_0_avx512,
+    sk_vec_dot_q8_0_avx512, sk_quantize_row_q8_a_avx512, sk_gemm_q8_0_avx512,
+};
+static const sk_impl sk_impl_vnni = {
+    sk_fp16_to_fp32_avx512, sk_fp32_to_fp16_avx512, sk_bf16_to_fp32_avx512,
+    sk_fp32_to_bf16_avx512, sk_quantize_row_q8_0_avx512, sk_dequantize_row_q8_0_avx512,
+    sk_vec_dot_q8_0_avx512, sk_quantize_row_q8_a_avx512, sk_gemm_q8_0_vnni,
+};
+#endif
+
+#if defined(__aarch64__)
+static const sk_impl sk_impl_neon = {
+    sk_fp16_to_fp32_neon, sk_fp32_to_fp16_neon, sk_bf16_to_fp32_neon,
+    sk_fp32_to_bf16_neon, sk_quantize_row_q8_0_neon, sk_dequantize_row_q8_0_neon,
+    sk_vec_dot_q8_0_neon, sk_quantize_row_q8_a_neon, sk_gemm_q8_0_neon,
+};
+static const sk_impl sk_impl_neondot = {
+    sk_fp16_to_fp32_neon, sk_fp32_to_fp16_neon, sk_bf16_to_fp32_neon,
+    sk_fp32_to_bf16_neon, sk_quantize_row_q8_0_neon, sk_dequantize_row_q8_0_neon,
+    sk_vec_dot_q8_0_neondot, sk_quantize_row_q8_a_neon, sk_gemm_q8_0_neondot,
+};
+#endif
+
+static const sk_impl *sk_impl_for(sk_isa isa) {
+    switch (isa) {
+#if defined(__x86_64__)
+    case SK_ISA_AVX2: return &sk_impl_avx2;
+    case SK_ISA_AVX512: return &sk_impl_avx512;
+    case SK_ISA_AVX512_VNNI: return &sk_impl_vnni;
+#endif
+#if defined(__aarch64__)
+    case SK_ISA_NEON: return &sk_impl_neon;
+    case SK_ISA_NEON_DOT: return &sk_impl_neondot;
+#endif
+    default: return &sk_impl_scalar;
+    }
+}
+
+// MARK: - Detection
+
+#if defined(__APPLE__)
+/// 1 if sysctl reports the feature, 0 if it reports it absent, -1 if the key is unknown.
+static int sk_sysctl_flag(const char *name) {
+    int value = 0;
+    size_t size = sizeof value;
+    if (sysctlbyname(name, &value, &size, NULL, 0) != 0) return -1;
+    return value != 0;
+}
+#endif
+
+#if defined(__x86_64__)
+static uint64_t sk_xgetbv0(void) {
+    uint32_t lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static sk_isa sk_detect(void) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return SK_ISA_SCALAR;
+    int osxsave = (c >> 27) & 1, fma = (c >> 12) & 1, f16c = (c >> 29) & 1, avx = (c >> 28) & 1;
+    if (!osxsave || !avx) return SK_ISA_SCALAR;
+    uint64_t xcr0 = sk_xgetbv0();
+    if ((xcr0 & 0x6) != 0x6) return SK_ISA_SCALAR;  // XMM and YMM state
+    if (__get_cpuid_max(0, NULL) < 7) return SK_ISA_SCALAR;
+    __cpuid_count(7, 0, a, b, c, d);
+    int avx2 = (b >> 5) & 1;
+    int avx512 = ((b >> 16) & 1) && ((b >> 17) & 1) && ((b >> 30) & 1) && ((b >> 31) & 1);
+    int vnni = (c >> 11) & 1;
+    // Opmask, upper ZMM0-15 and ZMM16-31 state. macOS turns it on lazily at the first AVX-512
+    // instruction, so there XCR0 can read 0 for a capable machine: ask the kernel instead.
+    int os_avx512 = (xcr0 & 0xe0) == 0xe0;
+#if defined(__APPLE__)
+    if (!os_avx512) os_avx512 = sk_sysctl_flag("hw.optional.avx512f") == 1;
+#endif
+    if (!(avx2 && fma && f16c)) return SK_ISA_SCALAR;
+    if (!(avx512 && os_avx512)) return SK_ISA_AVX2;
+    return vnni ? SK_ISA_AVX512_VNNI : SK_ISA_AVX512;
+}
+#elif defined(__aarch64__)
+static sk_isa sk_detect(void) {
+    int dot = 0;
+#if defined(__linux__)
+    dot = (getauxval(AT_HWCAP) >> 20) & 1;  // HWCAP_ASIMDDP
+#elif defined(__APPLE__)
+    // The key exists from macOS 12 / iOS 15; the package's minimum OSes are newer.
+    dot = sk_sysctl_flag("hw.optional.arm.FEAT_DotProd") == 1;
+#elif defined(__ARM_FEATURE_DOTPROD)
+    dot = 1;
+#endif
+    return dot ? SK_ISA_NEON_DOT : SK_ISA_NEON;
+}
+#else
+static sk_isa sk_detect(void) { return SK_ISA_SCALAR; }
+#endif
+
+sk_isa sk_isa_detected(void) { return sk_detect(); }
+
+int sk_isa_supported(sk_isa isa) {
+    sk_isa best = sk_detect();
+    switch (isa) {
+    case SK_ISA_SCALAR: return 1;
+    case SK_ISA_AVX2:
+    case SK_ISA_AVX512:
+    case SK_ISA_AVX512_VNNI:
+        return best >= isa && best <= SK_ISA_AVX512_VNNI;
+    case SK_ISA_NEON:
+    case SK_ISA_NEON_DOT:
+        return best >= isa;
+    }
+    return 0;
+}
+
+const char *sk_isa_name(sk_isa isa) {
+    switch (isa) {
+    case SK_ISA_SCALAR: return "scalar";
+    case SK_ISA_AVX2: return "avx2";
+    case SK_ISA_AVX512: return "avx512";
+    case SK_ISA_AVX512_VNNI: return "vnni";
+    case SK_ISA_NEON: return "neon";
+    case SK_ISA_NEON_DOT: return "neon-dot";
+    }
+    return "unknown";
+}
+
+// MARK: - Selected level
+
+/// -1 until first use, then an sk_isa. See the thread-safety note at the top of the file.
+static _Atomic int sk_selected = -1;
+
+static sk_isa sk_initial_level(void) {
+    const char *env = getenv("SIFT_ISA");
+    if (env != NULL) {
+        for (int isa = SK_ISA_SCALAR; isa <= SK_ISA_NEON_DOT; isa++) {
+            if (strcmp(env, sk_isa_name((sk_isa)isa)) == 0 && sk_isa_supported((sk_isa)isa)) {
+                return (sk_isa)isa;
+            }
+        }
+    }
+    return sk_detect();
+}
+
+sk_isa sk_isa_active(void) {
+    int level = atomic_load_explicit(&sk_selected, memory_order_relaxed);
+    if (level < 0) {
+        // Racing first callers compute the same value; whichever store lands first wins.
+        int expected = -1;
+        level = (int)sk_initial_level();
+        if (!atomic_compare_exchange_strong(&sk_selected, &expected, level)) level = expected;
+    }
+    return (sk_isa)level;
+}
+
+int sk_isa_set(sk_isa isa) {
+    if (!sk_isa_supported(isa)) return -1;
+    atomic_store(&sk_selected, (int)isa);
+    return 0;
+}
+
+static const sk_impl *sk_impl_active(void) { return sk_impl_for(sk_isa_active()); }
+
+// MARK: - Public entry points
+
+void sk_fp16_to_fp32(const uint16_t *x, float *y, int64_t n) {
+    sk_impl_active()->fp16_to_fp32(x, y, n);
+}
+
+void sk_fp32_to_fp16(const float *x, uint16_t *y, int64_t n) {
+    sk_impl_active()->fp32_to_fp16(x, y, n);
+}
+
+void sk_bf16_to_fp32(const uint16_t *x, float *y, int64_t n) {
+    sk_impl_active()->bf16_to_fp32(x, y, n);
+}
+
+void sk_fp32_to_bf16(const float *x, uint16_t *y, int64_t n) {
+    sk_impl_active()->fp32_to_bf16(x, y, n);
+}
+
+void sk_quantize_row_q8_0(const float *x, sk_block_q8_0 *y, int64_t k) {
+    sk_impl_active()->quantize_row_q8_0(x, y, k);
+}
+
+void sk_dequantize_row_q8_0(const sk_block_q8_0 *x, float *y, int64_t k) {
+    sk_impl_active()->dequantize_row_q8_0(x, y, k);
+}
+
+float sk_vec_dot_q8_0(const sk_block_q8_0 *a, const sk_block_q8_0 *b, int64_t nblocks) {
+    return sk_impl_active()->vec_dot_q8_0(a, b, nblocks);
+}
+
+void sk_quantize_row_q8_a(const float *x, sk_block_q8_a *y, int64_t k) {
+    sk_impl_active()->quantize_row_q8_a(x, y, k);
+}
+
+void sk_gemm_q8_0(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
+                  const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1) {
+    if (m <= 0 || n1 <= n0) return;
+    sk_impl_active()->gemm_q8_0(m, n, k, x, ldx, w, y, ldy, n0, n1);
+}

@@ -1,0 +1,120 @@
+// Sift's compute kernels: the only code in Sift with SIMD intrinsics.
+//
+// Every kernel has a scalar reference (kernels_scalar.c) and, where it pays, SIMD twins
+// (kernels_avx2.c, kernels_avx512.c, kernels_neon.c). Each SIMD function is compiled with
+// a per-function __attribute__((target(...))); dispatch.c picks one level at run time from
+// cpuid (or the SIFT_ISA environment variable) so the package needs no compiler flags.
+//
+// Numerical contract: for a given input every ISA level produces bit-identical output.
+// Integer sums are exact; the fp32 work that follows them is done in the same order with
+// the same operations (fused multiply-add where stated) on every level.
+#ifndef SIFT_KERNELS_H
+#define SIFT_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// MARK: - Block types
+
+/// ggml/GGUF Q8_0 block: 32 signed 8-bit quants and one IEEE fp16 scale; x[i] = d * qs[i].
+typedef struct {
+    uint16_t d;
+    int8_t qs[32];
+} sk_block_q8_0;
+_Static_assert(sizeof(sk_block_q8_0) == 34, "sk_block_q8_0 must match ggml's block_q8_0");
+
+/// A quantized activation block: 32 int8 quants, an fp32 scale and the sum of the quants.
+/// x[i] ≈ d * qs[i]; sum = Σ qs[i] (lets u8×s8 dot instructions take offset weights).
+typedef struct {
+    float d;
+    int32_t sum;
+    int8_t qs[32];
+} sk_block_q8_a;
+_Static_assert(sizeof(sk_block_q8_a) == 40, "sk_block_q8_a is 40 bytes");
+
+/// Output columns per packed weight panel.
+#define SK_PANEL_COLS 16
+
+/// Q8_0 weights for 16 output columns over one 32-wide K block, laid out for dot-product
+/// instructions that consume 4 consecutive int8 per 32-bit lane:
+///   d[c]          fp32 scale of column c (converted once from the block's fp16)
+///   qs[g][c][j]   (q + 128) as uint8 for column c, k = 4g + j
+/// Columns past N in the last panel are zero-scaled with quants 128 (value 0).
+typedef struct {
+    float d[SK_PANEL_COLS];
+    uint8_t qs[8][SK_PANEL_COLS][4];
+} sk_panel_q8_0;
+_Static_assert(sizeof(sk_panel_q8_0) == 576, "sk_panel_q8_0 is 576 bytes");
+
+// MARK: - Instruction-set levels
+
+typedef enum {
+    SK_ISA_SCALAR = 0,
+    SK_ISA_AVX2 = 1,       // AVX2 + FMA + F16C
+    SK_ISA_AVX512 = 2,     // AVX-512 F/BW/VL/DQ
+    SK_ISA_AVX512_VNNI = 3,// AVX-512 + VNNI
+    SK_ISA_NEON = 4,       // AArch64 Advanced SIMD
+    SK_ISA_NEON_DOT = 5,   // AArch64 + dot product (SDOT/UDOT)
+} sk_isa;
+
+/// The best level this CPU supports.
+sk_isa sk_isa_detected(void);
+/// The level kernels currently use: SIFT_ISA if set and supported, else the detected one.
+sk_isa sk_isa_active(void);
+/// Forces a level. Returns 0, or -1 (and changes nothing) if the CPU cannot run it.
+int sk_isa_set(sk_isa isa);
+/// Whether this CPU can run `isa`.
+int sk_isa_supported(sk_isa isa);
+/// "scalar", "avx2", "avx512", "vnni", "neon", "neon-dot".
+const char *sk_isa_name(sk_isa isa);
+
+// MARK: - Conversions
+
+void sk_fp16_to_fp32(const uint16_t *x, float *y, int64_t n);
+/// Round to nearest even; NaN stays NaN, overflow becomes ±inf.
+void sk_fp32_to_fp16(const float *x, uint16_t *y, int64_t n);
+void sk_bf16_to_fp32(const uint16_t *x, float *y, int64_t n);
+/// Round to nearest even; NaN becomes a quiet NaN (as ggml and gguf-py do).
+void sk_fp32_to_bf16(const float *x, uint16_t *y, int64_t n);
+
+// MARK: - Q8_0
+
+/// k % 32 == 0. d = max|x| / 127 (fp32, then rounded to fp16), q = roundf(x * (1/d)),
+/// rounding half away from zero, bit-identical to ggml's reference and gguf-py.
+void sk_quantize_row_q8_0(const float *x, sk_block_q8_0 *y, int64_t k);
+void sk_dequantize_row_q8_0(const sk_block_q8_0 *x, float *y, int64_t k);
+
+/// Σ over blocks b, in order: acc = fmaf((float)isum_b, fp16(a_b.d) * fp16(b_b.d), acc).
+float sk_vec_dot_q8_0(const sk_block_q8_0 *a, const sk_block_q8_0 *b, int64_t nblocks);
+
+/// Activations: k % 32 == 0. Same rounding as sk_quantize_row_q8_0 but the scale stays
+/// fp32 (d = max|x| / 127, q = roundf(x * (1/d))).
+void sk_quantize_row_q8_a(const float *x, sk_block_q8_a *y, int64_t k);
+
+// MARK: - int8 GEMM
+
+/// Number of panels for an N×K weight matrix: ceil(n / 16) * (k / 32).
+int64_t sk_panel_count(int64_t n, int64_t k);
+
+/// Repacks row-major Q8_0 weights W[n][k/32] into panels ordered [n/16 tile][k/32 block].
+void sk_pack_q8_0(const sk_block_q8_0 *w, int64_t n, int64_t k, sk_panel_q8_0 *out);
+
+/// Y[i][j] = Σ_k X[i][k] * W[j][k] for rows i < m and columns n0 ≤ j < n1.
+/// X: m rows of k/32 activation blocks, row stride ldx blocks. W: packed by sk_pack_q8_0
+/// for n columns. Y: row stride ldy floats. n0 must be a multiple of 16; n1 ≤ n.
+/// Per output, in block order: acc = fmaf((float)isum_b, x_b.d * w_b.d[c], acc).
+void sk_gemm_q8_0(int64_t m, int64_t n, int64_t k,
+                  const sk_block_q8_a *x, int64_t ldx,
+                  const sk_panel_q8_0 *w,
+                  float *y, int64_t ldy,
+                  int64_t n0, int64_t n1);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

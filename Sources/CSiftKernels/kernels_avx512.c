@@ -1,0 +1,139 @@
+// AVX-512 F/BW/VL/DQ twins of the conversions and Q8_0 kernels in kernels_scalar.c (the
+// GEMMs are in gemm_avx512.c and gemm_vnni.c). Every function here returns exactly what its
+// scalar twin returns; the comments say why each step is exact.
+#if defined(__x86_64__)
+
+#include "kernels_internal.h"
+
+#include <immintrin.h>
+#include <math.h>
+
+#define SK_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq")))
+
+/// Lanes [0, n) of a 16-lane vector; n ≥ 16 gives all of them.
+static inline SK_AVX512 __mmask16 sk_mask16(int64_t n) {
+    return n >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << n) - 1);
+}
+
+// MARK: - Conversions
+
+/// VCVTPH2PS is exact for every half, NaNs come back quiet like sk_fp16_to_fp32_1.
+SK_AVX512 void sk_fp16_to_fp32_avx512(const uint16_t *x, float *y, int64_t n) {
+    for (int64_t i = 0; i < n; i += 16) {
+        __mmask16 m = sk_mask16(n - i);
+        __m256i h = _mm256_maskz_loadu_epi16(m, x + i);
+        _mm512_mask_storeu_ps(y + i, m, _mm512_cvtph_ps(h));
+    }
+}
+
+/// VCVTPS2PH with immediate 0: round to nearest even regardless of MXCSR.RC.
+SK_AVX512 void sk_fp32_to_fp16_avx512(const float *x, uint16_t *y, int64_t n) {
+    for (int64_t i = 0; i < n; i += 16) {
+        __mmask16 m = sk_mask16(n - i);
+        __m512 v = _mm512_maskz_loadu_ps(m, x + i);
+        _mm256_mask_storeu_epi16(y + i, m, _mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT));
+    }
+}
+
+SK_AVX512 void sk_bf16_to_fp32_avx512(const uint16_t *x, float *y, int64_t n) {
+    for (int64_t i = 0; i < n; i += 16) {
+        __mmask16 m = sk_mask16(n - i);
+        __m512i w = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, x + i));
+        _mm512_mask_storeu_ps(y + i, m, _mm512_castsi512_ps(_mm512_slli_epi32(w, 16)));
+    }
+}
+
+/// The gguf-py formula lane by lane in integer arithmetic (VCVTNEPS2BF16 would flush
+/// subnormals, so it is not used).
+SK_AVX512 void sk_fp32_to_bf16_avx512(const float *x, uint16_t *y, int64_t n) {
+    const __m512i abs_mask = _mm512_set1_epi32(0x7fffffff), inf = _mm512_set1_epi32(0x7f800000);
+    const __m512i hi_mask = _mm512_set1_epi32((int)0xffff0000), quiet = _mm512_set1_epi32(0x00400000);
+    const __m512i bias = _mm512_set1_epi32(0x7fff), one = _mm512_set1_epi32(1);
+    for (int64_t i = 0; i < n; i += 16) {
+        __mmask16 m = sk_mask16(n - i);
+        __m512i u = _mm512_castps_si512(_mm512_maskz_loadu_ps(m, x + i));
+        __mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(u, abs_mask), inf);
+        u = _mm512_mask_or_epi32(u, nan, _mm512_and_si512(u, hi_mask), quiet);
+        __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(u, 16), one);
+        u = _mm512_srli_epi32(_mm512_add_epi32(u, _mm512_add_epi32(bias, lsb)), 16);
+        _mm256_mask_storeu_epi16(y + i, m, _mm512_cvtepi32_epi16(u));
+    }
+}
+
+// MARK: - Q8_0
+
+/// max |x| over 32 floats. max(|v|, 0) maps NaN to 0 (VMAXPS returns its second operand
+/// when either is NaN), matching the scalar loop that never lets NaN win; max is exact,
+/// so the reduction order does not matter.
+static inline SK_AVX512 float sk_amax32(__m512 v0, __m512 v1) {
+    const __m512 zero = _mm512_setzero_ps();
+    __m512 a = _mm512_max_ps(_mm512_max_ps(_mm512_abs_ps(v0), zero), _mm512_max_ps(_mm512_abs_ps(v1), zero));
+    return _mm512_reduce_max_ps(a);
+}
+
+/// sk_q8_round on 16 lanes: roundf (half away from zero) via truncation, since |v| - trunc|v|
+/// is exact in fp32; lanes with |v| ≥ 128, inf or NaN become 0 as in the scalar code.
+static inline SK_AVX512 __m512i sk_round_q8(__m512 v) {
+    const __m512 half = _mm512_set1_ps(0.5f), one = _mm512_set1_ps(1.0f), limit = _mm512_set1_ps(128.0f);
+    __m512 a = _mm512_abs_ps(v);
+    __m512 t = _mm512_roundscale_ps(a, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+    t = _mm512_mask_add_ps(t, _mm512_cmp_ps_mask(_mm512_sub_ps(a, t), half, _CMP_GE_OQ), t, one);
+    __mmask16 ok = _mm512_cmp_ps_mask(a, limit, _CMP_LT_OQ);
+    __m512 r = _mm512_or_ps(t, _mm512_and_ps(v, _mm512_set1_ps(-0.0f)));  // copysign
+    return _mm512_maskz_cvttps_epi32(ok, r);
+}
+
+/// One 32-block: scale and quants; returns Σ qs.
+static inline SK_AVX512 int32_t sk_quantize_block(const float *x, float *d, int8_t *qs) {
+    __m512 v0 = _mm512_loadu_ps(x), v1 = _mm512_loadu_ps(x + 16);
+    float id;
+    sk_q8_scale(sk_amax32(v0, v1), d, &id);
+    const __m512 vid = _mm512_set1_ps(id);
+    __m512i q0 = sk_round_q8(_mm512_mul_ps(v0, vid));
+    __m512i q1 = sk_round_q8(_mm512_mul_ps(v1, vid));
+    _mm_storeu_si128((__m128i *)qs, _mm512_cvtepi32_epi8(q0));
+    _mm_storeu_si128((__m128i *)(qs + 16), _mm512_cvtepi32_epi8(q1));
+    return _mm512_reduce_add_epi32(_mm512_add_epi32(q0, q1));
+}
+
+SK_AVX512 void sk_quantize_row_q8_0_avx512(const float *x, sk_block_q8_0 *y, int64_t k) {
+    for (int64_t b = 0; b < k / 32; b++) {
+        float d;
+        sk_quantize_block(x + 32 * b, &d, y[b].qs);
+        y[b].d = sk_fp32_to_fp16_1(d);
+    }
+}
+
+SK_AVX512 void sk_quantize_row_q8_a_avx512(const float *x, sk_block_q8_a *y, int64_t k) {
+    for (int64_t b = 0; b < k / 32; b++) {
+        float d;
+        y[b].sum = sk_quantize_block(x + 32 * b, &d, y[b].qs);
+        y[b].d = d;
+    }
+}
+
+SK_AVX512 void sk_dequantize_row_q8_0_avx512(const sk_block_q8_0 *x, float *y, int64_t k) {
+    for (int64_t b = 0; b < k / 32; b++) {
+        __m512 d = _mm512_set1_ps(sk_fp16_to_fp32_1(x[b].d));
+        __m512i q0 = _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)x[b].qs));
+        __m512i q1 = _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(x[b].qs + 16)));
+        _mm512_storeu_ps(y + 32 * b, _mm512_mul_ps(_mm512_cvtepi32_ps(q0), d));
+        _mm512_storeu_ps(y + 32 * b + 16, _mm512_mul_ps(_mm512_cvtepi32_ps(q1), d));
+    }
+}
+
+/// isum by widening both sides to int16 (exact for every int8, -128 included); the fp32
+/// chain is the scalar one, block by block.
+SK_AVX512 float sk_vec_dot_q8_0_avx512(const sk_block_q8_0 *a, const sk_block_q8_0 *b, int64_t nblocks) {
+    float acc = 0.0f;
+    for (int64_t i = 0; i < nblocks; i++) {
+        __m512i va = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i *)a[i].qs));
+        __m512i vb = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i *)b[i].qs));
+        int32_t isum = _mm512_reduce_add_epi32(_mm512_madd_epi16(va, vb));
+        float scale = sk_fp16_to_fp32_1(a[i].d) * sk_fp16_to_fp32_1(b[i].d);
+        acc = fmaf((float)isum, scale, acc);
+    }
+    return acc;
+}
+
+#endif

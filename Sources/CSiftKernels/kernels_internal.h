@@ -1,0 +1,167 @@
+// Private to CSiftKernels: the per-ISA implementations behind the public sk_* entry points
+// (dispatch.c picks one) and the scalar bit-level helpers every file shares.
+//
+// Naming: sk_<kernel>_<level>, level ∈ scalar, avx2, avx512, vnni, neon, neondot.
+// The vnni and neondot levels only define the kernels where the dot-product instructions
+// pay (the GEMM; vec_dot on NEON); dispatch.c takes the rest from avx512 and neon.
+#ifndef SIFT_KERNELS_INTERNAL_H
+#define SIFT_KERNELS_INTERNAL_H
+
+#include "sift_kernels.h"
+
+#include <string.h>
+
+// The fp32 work is part of the numerical contract (same operations, same order on every
+// level), so a*b + c must never become an fma behind our back; clang contracts by default.
+// GCC ignores the pragma; no expression in these files has the a*b + c shape it would fuse.
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+// MARK: - Scalar helpers (bit-exact with F16C / FCVT and with gguf-py)
+
+static inline uint32_t sk_f32_bits(float f) {
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+static inline float sk_bits_f32(uint32_t u) {
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+/// IEEE half → single; exact for every input. A signaling NaN comes back quiet (bit 22
+/// set), payload kept, as VCVTPH2PS and FCVT do.
+static inline float sk_fp16_to_fp32_1(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000) << 16;
+    uint32_t exp = (h >> 10) & 0x1f;
+    uint32_t mant = h & 0x3ff;
+    if (exp == 0x1f) {
+        return sk_bits_f32(sign | 0x7f800000 | (mant ? 0x00400000 | (mant << 13) : 0));
+    }
+    if (exp == 0) {
+        if (mant == 0) return sk_bits_f32(sign);
+        // Subnormal: mant * 2^-24. Normalise so the leading 1 lands on bit 10.
+        exp = 113;  // 127 - 14
+        while ((mant & 0x400) == 0) {
+            mant <<= 1;
+            exp -= 1;
+        }
+        return sk_bits_f32(sign | (exp << 23) | ((mant & 0x3ff) << 13));
+    }
+    return sk_bits_f32(sign | ((exp + 112) << 23) | (mant << 13));
+}
+
+/// IEEE single → half, round to nearest even; overflow → ±inf; NaN → quiet NaN with the top
+/// 10 payload bits kept (what VCVTPS2PH and FCVT produce).
+static inline uint16_t sk_fp32_to_fp16_1(float f) {
+    uint32_t x = sk_f32_bits(f);
+    uint16_t sign = (uint16_t)((x >> 16) & 0x8000);
+    uint32_t ax = x & 0x7fffffff;
+    if (ax > 0x7f800000) return (uint16_t)(sign | 0x7e00 | ((ax >> 13) & 0x3ff));
+    if (ax >= 0x477ff000) return (uint16_t)(sign | 0x7c00);  // ≥ 65520 rounds to inf
+    if (ax >= 0x38800000) {                                   // normal half (≥ 2^-14)
+        ax -= 0x38000000;                                     // rebias 127 → 15
+        ax += 0xfff + ((ax >> 13) & 1);                       // RNE on the 13 dropped bits
+        return (uint16_t)(sign | (ax >> 13));
+    }
+    if (ax <= 0x33000000) return sign;  // ≤ 2^-25: rounds to ±0 (the tie goes to even 0)
+    // Subnormal half: round(value * 2^24) with value = m * 2^(e - 150).
+    uint32_t e = ax >> 23;
+    uint32_t m = (ax & 0x7fffff) | 0x800000;
+    uint32_t shift = 126 - e;  // 14 ... 24
+    uint32_t h = m >> shift;
+    uint32_t rem = m & ((1u << shift) - 1);
+    uint32_t half = 1u << (shift - 1);
+    if (rem > half || (rem == half && (h & 1))) h += 1;  // may carry into the smallest normal
+    return (uint16_t)(sign | h);
+}
+
+static inline float sk_bf16_to_fp32_1(uint16_t h) {
+    return sk_bits_f32((uint32_t)h << 16);
+}
+
+/// gguf-py / ggml: NaN → (bits & 0xffff0000) | quiet bit, then round to nearest even.
+static inline uint16_t sk_fp32_to_bf16_1(float f) {
+    uint32_t n = sk_f32_bits(f);
+    if ((n & 0x7fffffff) > 0x7f800000) n = (n & 0xffff0000) | 0x00400000;
+    return (uint16_t)((n + (0x7fff + ((n >> 16) & 1))) >> 16);
+}
+
+// MARK: - Scalar reference (kernels_scalar.c)
+
+void sk_fp16_to_fp32_scalar(const uint16_t *x, float *y, int64_t n);
+void sk_fp32_to_fp16_scalar(const float *x, uint16_t *y, int64_t n);
+void sk_bf16_to_fp32_scalar(const uint16_t *x, float *y, int64_t n);
+void sk_fp32_to_bf16_scalar(const float *x, uint16_t *y, int64_t n);
+void sk_quantize_row_q8_0_scalar(const float *x, sk_block_q8_0 *y, int64_t k);
+void sk_dequantize_row_q8_0_scalar(const sk_block_q8_0 *x, float *y, int64_t k);
+float sk_vec_dot_q8_0_scalar(const sk_block_q8_0 *a, const sk_block_q8_0 *b, int64_t nblocks);
+void sk_quantize_row_q8_a_scalar(const float *x, sk_block_q8_a *y, int64_t k);
+void sk_gemm_q8_0_scalar(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
+                         const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1);
+
+/// The one quantization step every level shares: amax → (d, 1/d) exactly as ggml does.
+/// amax ignores NaN lanes (SIMD levels drop them the same way).
+static inline void sk_q8_scale(float amax, float *d, float *id) {
+    *d = amax / 127.0f;
+    *id = *d != 0.0f ? 1.0f / *d : 0.0f;
+}
+
+#if defined(__x86_64__)
+
+// MARK: - AVX2 + FMA + F16C (kernels_avx2.c, gemm_avx2.c)
+
+void sk_fp16_to_fp32_avx2(const uint16_t *x, float *y, int64_t n);
+void sk_fp32_to_fp16_avx2(const float *x, uint16_t *y, int64_t n);
+void sk_bf16_to_fp32_avx2(const uint16_t *x, float *y, int64_t n);
+void sk_fp32_to_bf16_avx2(const float *x, uint16_t *y, int64_t n);
+void sk_quantize_row_q8_0_avx2(const float *x, sk_block_q8_0 *y, int64_t k);
+void sk_dequantize_row_q8_0_avx2(const sk_block_q8_0 *x, float *y, int64_t k);
+float sk_vec_dot_q8_0_avx2(const sk_block_q8_0 *a, const sk_block_q8_0 *b, int64_t nblocks);
+void sk_quantize_row_q8_a_avx2(const float *x, sk_block_q8_a *y, int64_t k);
+void sk_gemm_q8_0_avx2(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
+                       const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1);
+
+// MARK: - AVX-512 F/BW/VL/DQ (kernels_avx512.c, gemm_avx512.c) and VNNI (gemm_vnni.c)
+
+void sk_fp16_to_fp32_avx512(const uint16_t *x, float *y, int64_t n);
+void sk_fp32_to_fp16_avx512(const float *x, uint16_t *y, int64_t n);
+void sk_bf16_to_fp32_avx512(const uint16_t *x, float *y, int64_t n);
+void sk_fp32_to_bf16_avx512(const float *x, uint16_t *y, int64_t n);
+void sk_quantize_row_q8_0_avx512(const float *x, sk_block_q8_0 *y, int64_t k);
+void sk_dequantize_row_q8_0_avx512(const sk_block_q8_0 *x, float *y, int64_t k);
+float sk_vec_dot_q8_0_avx512(const sk_block_q8_0 *a, const sk_block_q8_0 *b, int64_t nblocks);
+void sk_quantize_row_q8_a_avx512(const float *x, sk_block_q8_a *y, int64_t k);
+void sk_gemm_q8_0_avx512(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
+                         const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1);
+
+void sk_gemm_q8_0_vnni(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
+                       const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1);
+
+#endif
+
+#if defined(__aarch64__)
+
+// MARK: - AArch64 Advanced SIMD (kernels_neon.c, gemm_neon.c) and dot product
+
+void sk_fp16_to_fp32_neon(const uint16_t *x, float *y, int64_t n);
+void sk_fp32_to_fp16_neon(const float *x, uint16_t *y, int64_t n);
+void sk_bf16_to_fp32_neon(const uint16_t *x, float *y, int64_t n);
+void sk_fp32_to_bf16_neon(const float *x, uint16_t *y, int64_t n);
+void sk_quantize_row_q8_0_neon(const float *x, sk_block_q8_0 *y, int64_t k);
+void sk_dequantize_row_q8_0_neon(const sk_block_q8_0 *x, float *y, int64_t k);
+float sk_vec_dot_q8_0_neon(const sk_block_q8_0 *a, const sk_block_q8_0 *b, int64_t nblocks);
+void sk_quantize_row_q8_a_neon(const float *x, sk_block_q8_a *y, int64_t k);
+void sk_gemm_q8_0_neon(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
+                       const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1);
+
+float sk_vec_dot_q8_0_neondot(const sk_block_q8_0 *a, const sk_block_q8_0 *b, int64_t nblocks);
+void sk_gemm_q8_0_neondot(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
+                          const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1);
+
+#endif
+
+#endif

@@ -1,0 +1,167 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import Synchronization
+
+/// A small fork-join pool for the forward pass: `parallel(count) { i in … }` runs the
+/// tasks on the caller and `threadCount - 1` workers and returns when all are done.
+///
+/// Tasks are handed out dynamically (an atomic counter), so each task must write only its
+/// own outputs; results then do not depend on the thread count. Idle workers spin for
+/// about 50 µs (a forward pass issues parallel regions back to back, microseconds apart)
+/// and then sleep on a condition variable, so an idle pool costs no CPU.
+public final class ThreadPool: @unchecked Sendable {
+    public let threadCount: Int
+
+    private let generation = Atomic<Int>(0)
+    private let nextTask = Atomic<Int>(0)
+    private let pending = Atomic<Int>(0)
+    private var taskCount = 0
+    private var body: ((Int) -> Void)?
+    private var mutex = pthread_mutex_t()
+    private var wake = pthread_cond_t()
+    private var done = pthread_cond_t()
+    private var shuttingDown = false
+    private var workers: [pthread_t] = []
+    /// Serializes callers: one parallel region at a time.
+    private let callerLock = NSLock()
+
+    /// Spin iterations before a worker sleeps (~50 µs of `pause`-free polling).
+    private static let spinLimit = 20_000
+
+    /// `threads` counts the caller; 1 means everything runs on the calling thread.
+    public init(threads: Int) {
+        threadCount = max(1, threads)
+        pthread_mutex_init(&mutex, nil)
+        pthread_cond_init(&wake, nil)
+        pthread_cond_init(&done, nil)
+        for _ in 1 ..< threadCount {
+            let unmanaged = Unmanaged.passUnretained(self)
+            var thread = pthread_t()
+            let box = UnsafeMutableRawPointer(unmanaged.toOpaque())
+            #if canImport(Darwin)
+            pthread_create(&thread, nil, { ThreadPool.workerEntry($0) }, box)
+            #else
+            pthread_create(&thread, nil, { ThreadPool.workerEntry($0!) }, box)
+            #endif
+            workers.append(thread)
+        }
+    }
+
+    deinit {
+        pthread_mutex_lock(&mutex)
+        shuttingDown = true
+        generation.add(1, ordering: .releasing)
+        pthread_cond_broadcast(&wake)
+        pthread_mutex_unlock(&mutex)
+        for t in workers { pthread_join(t, nil) }
+        pthread_mutex_destroy(&mutex)
+        pthread_cond_destroy(&wake)
+        pthread_cond_destroy(&done)
+    }
+
+    /// The number of physical cores, as best the platform tells (hyper-threads do not add
+    /// int8 throughput, so they are not counted).
+    public static var physicalCores: Int {
+        #if os(Linux)
+        if let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) {
+            var cores = Set<String>()
+            var physical = "0"
+            for line in text.split(separator: "\n") {
+                let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2 else { continue }
+                if parts[0] == "physical id" { physical = parts[1] }
+                if parts[0] == "core id" { cores.insert(physical + "/" + parts[1]) }
+            }
+            if !cores.isEmpty { return min(cores.count, ProcessInfo.processInfo.activeProcessorCount) }
+        }
+        #endif
+        return ProcessInfo.processInfo.activeProcessorCount
+    }
+
+    /// Runs `body(i)` for every i in 0 ..< count and waits for all of them.
+    public func parallel(_ count: Int, _ body: (Int) -> Void) {
+        guard count > 0 else { return }
+        guard threadCount > 1, count > 1 else {
+            for i in 0 ..< count { body(i) }
+            return
+        }
+        callerLock.lock()
+        defer { callerLock.unlock() }
+        withoutActuallyEscaping(body) { escapable in
+            pthread_mutex_lock(&mutex)
+            self.body = escapable
+            taskCount = count
+            nextTask.store(0, ordering: .relaxed)
+            pending.store(threadCount - 1, ordering: .relaxed)
+            generation.add(1, ordering: .releasing)
+            pthread_cond_broadcast(&wake)
+            pthread_mutex_unlock(&mutex)
+
+            runTasks(escapable, count: count)
+
+            // Wait for the workers to finish their current tasks.
+            var spins = 0
+            while pending.load(ordering: .acquiring) > 0 {
+                spins += 1
+                if spins > ThreadPool.spinLimit {
+                    pthread_mutex_lock(&mutex)
+                    while pending.load(ordering: .acquiring) > 0 { pthread_cond_wait(&done, &mutex) }
+                    pthread_mutex_unlock(&mutex)
+                }
+            }
+            pthread_mutex_lock(&mutex)
+            self.body = nil
+            pthread_mutex_unlock(&mutex)
+        }
+    }
+
+    private func runTasks(_ body: (Int) -> Void, count: Int) {
+        while true {
+            let i = nextTask.wrappingAdd(1, ordering: .relaxed).oldValue
+            guard i < count else { return }
+            body(i)
+        }
+    }
+
+    private static func workerEntry(_ raw: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer? {
+        let pool = Unmanaged<ThreadPool>.fromOpaque(raw).takeUnretainedValue()
+        pool.workerLoop()
+        return nil
+    }
+
+    private func workerLoop() {
+        var seen = generation.load(ordering: .acquiring)
+        while true {
+            // Wait for a new generation: spin briefly, then sleep.
+            var spins = 0
+            while generation.load(ordering: .acquiring) == seen {
+                spins += 1
+                if spins > ThreadPool.spinLimit {
+                    pthread_mutex_lock(&mutex)
+                    while generation.load(ordering: .acquiring) == seen { pthread_cond_wait(&wake, &mutex) }
+                    pthread_mutex_unlock(&mutex)
+                    break
+                }
+            }
+            seen = generation.load(ordering: .acquiring)
+            pthread_mutex_lock(&mutex)
+            let stop = shuttingDown
+            let body = self.body
+            let count = taskCount
+            pthread_mutex_unlock(&mutex)
+            if stop { return }
+            if let body { runTasks(body, count: count) }
+            if pending.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
+                pthread_mutex_lock(&mutex)
+                pthread_cond_signal(&done)
+                pthread_mutex_unlock(&mutex)
+            }
+        }
+    }
+}

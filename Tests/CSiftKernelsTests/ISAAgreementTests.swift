@@ -1,0 +1,128 @@
+import CSiftKernels
+import Testing
+import TestSupport
+
+/// Every instruction-set level this machine can run must produce the scalar reference's
+/// output bit for bit (the kernels' contract), so each test computes the scalar result
+/// and then the result at every other supported level.
+let levels: [sk_isa] = [SK_ISA_AVX2, SK_ISA_AVX512, SK_ISA_AVX512_VNNI, SK_ISA_NEON, SK_ISA_NEON_DOT]
+    .filter { sk_isa_supported($0) != 0 }
+
+/// Runs `body` at the scalar level and at every supported level, restoring the level after.
+func atEveryLevel<T: Equatable>(_ body: () -> T, check: (sk_isa, T, T) -> Void) {
+    let saved = sk_isa_active()
+    defer { _ = sk_isa_set(saved) }
+    #expect(sk_isa_set(SK_ISA_SCALAR) == 0)
+    let reference = body()
+    for level in levels {
+        #expect(sk_isa_set(level) == 0)
+        check(level, reference, body())
+    }
+}
+
+func name(_ isa: sk_isa) -> String { String(cString: sk_isa_name(isa)) }
+
+/// Activations with the values that trip up rounding: exact halves of the quantization
+/// step, zeros, an all-zero block, tiny and huge magnitudes.
+func awkwardActivations(_ k: Int, seed: UInt64) -> [Float] {
+    var x = randomNormal(k, seed: seed)
+    var g = SeededGenerator(seed: seed ^ 0xABCD)
+    for b in 0 ..< k / 32 {
+        switch b % 5 {
+        case 1: for i in 0 ..< 32 { x[b * 32 + i] = 0 }
+        case 2:
+            // amax = 127 so d = 1 and x * (1/d) lands on exact .5 ties.
+            for i in 0 ..< 32 { x[b * 32 + i] = Float(Int.random(in: -126 ... 126, using: &g)) + (i % 2 == 0 ? 0.5 : -0.5) }
+            x[b * 32] = 127
+        case 3: for i in 0 ..< 32 { x[b * 32 + i] *= 1e-30 }
+        case 4: for i in 0 ..< 32 { x[b * 32 + i] *= 1e20 }
+        default: break
+        }
+    }
+    return x
+}
+
+@Suite(.serialized) struct ISAAgreementTests {
+    @Test func reportsLevels() {
+        let detected = sk_isa_detected()
+        #expect(sk_isa_supported(detected) != 0)
+        #expect(sk_isa_supported(SK_ISA_SCALAR) != 0)
+        print("kernel levels tested:", ["scalar"] + levels.map(name), "detected:", name(detected))
+        #if arch(x86_64)
+        #expect(sk_isa_supported(SK_ISA_NEON) == 0)
+        #expect(sk_isa_set(SK_ISA_NEON) == -1)
+        #endif
+    }
+
+    @Test func halfConversions() {
+        let halves = (0 ... 0xFFFF).map { UInt16($0) }
+        atEveryLevel({ () -> [UInt32] in
+            var out = [Float](repeating: 0, count: halves.count)
+            sk_fp16_to_fp32(halves, &out, Int64(halves.count))
+            return out.map(\.bitPattern)
+        }, check: { level, a, b in #expect(a == b, "fp16→fp32 at \(name(level))") })
+        atEveryLevel({ () -> [UInt32] in
+            var out = [Float](repeating: 0, count: halves.count)
+            sk_bf16_to_fp32(halves, &out, Int64(halves.count))
+            return out.map(\.bitPattern)
+        }, check: { level, a, b in #expect(a == b, "bf16→fp32 at \(name(level))") })
+
+        // fp32 → fp16/bf16: random bit patterns (all exponents, NaNs, subnormals), ties.
+        var g = SeededGenerator(seed: 3)
+        var floats = (0 ..< 200_000).map { _ in Float(bitPattern: UInt32.random(in: 0 ... .max, using: &g)) }
+        floats += [0, -0, .infinity, -.infinity, .nan, 65504, 65519.99, 65520, 1e-8, 5.96e-8, 2.98e-8, 1 + 1.0 / 2048, 1 + 3.0 / 2048]
+        floats += (0 ..< 1000).map { Float(bitPattern: 0x3F80_0000 | UInt32($0) << 13 | 0x1000) }  // exact fp16 ties
+        atEveryLevel({ () -> [UInt16] in
+            var out = [UInt16](repeating: 0, count: floats.count)
+            sk_fp32_to_fp16(floats, &out, Int64(floats.count))
+            return out
+        }, check: { level, a, b in #expect(a == b, "fp32→fp16 at \(name(level))") })
+        atEveryLevel({ () -> [UInt16] in
+            var out = [UInt16](repeating: 0, count: floats.count)
+            sk_fp32_to_bf16(floats, &out, Int64(floats.count))
+            return out
+        }, check: { level, a, b in #expect(a == b, "fp32→bf16 at \(name(level))") })
+    }
+
+    @Test(arguments: [32, 64, 96, 1024, 4864])
+    func quantizeRows(k: Int) {
+        let x = awkwardActivations(k, seed: UInt64(k))
+        atEveryLevel({ () -> [UInt8] in
+            var out = [sk_block_q8_0](repeating: sk_block_q8_0(), count: k / 32)
+            sk_quantize_row_q8_0(x, &out, Int64(k))
+            return out.withUnsafeBytes { Array($0) }
+        }, check: { level, a, b in #expect(a == b, "q8_0 at \(name(level))") })
+        atEveryLevel({ () -> [UInt8] in
+            var out = [sk_block_q8_a](repeating: sk_block_q8_a(), count: k / 32)
+            sk_quantize_row_q8_a(x, &out, Int64(k))
+            return out.withUnsafeBytes { Array($0) }
+        }, check: { level, a, b in #expect(a == b, "q8_a at \(name(level))") })
+    }
+
+    @Test func quantizedActivationsAreConsistent() {
+        let k = 256
+        let x = awkwardActivations(k, seed: 9)
+        var blocks = [sk_block_q8_a](repeating: sk_block_q8_a(), count: k / 32)
+        sk_quantize_row_q8_a(x, &blocks, Int64(k))
+        for (b, block) in blocks.enumerated() {
+            let qs = withUnsafeBytes(of: block.qs) { Array($0.bindMemory(to: Int8.self)) }
+            #expect(block.sum == qs.reduce(0) { $0 + Int32($1) })
+            let amax = x[b * 32 ..< b * 32 + 32].map(abs).max()!
+            #expect(block.d == amax / 127)
+            if block.d > 0 {
+                for i in 0 ..< 32 { #expect(abs(Float(qs[i]) * block.d - x[b * 32 + i]) <= block.d * 0.5000001) }
+            }
+        }
+    }
+
+    @Test(arguments: [1, 3, 8, 100])
+    func vectorDot(blocks: Int) {
+        let a = awkwardActivations(blocks * 32, seed: 1), b = randomNormal(blocks * 32, seed: 2)
+        var qa = [sk_block_q8_0](repeating: sk_block_q8_0(), count: blocks)
+        var qb = qa
+        sk_quantize_row_q8_0(a, &qa, Int64(blocks * 32))
+        sk_quantize_row_q8_0(b, &qb, Int64(blocks * 32))
+        atEveryLevel({ sk_vec_dot_q8_0(qa, qb, Int64(blocks)).bitPattern },
+                     check: { level, r, s in #expect(r == s, "dot at \(name(level))") })
+    }
+}
