@@ -143,6 +143,80 @@ public struct BPEModel: TokenizerModel {
         }
     }
 
+    private func encode(_ word: UnsafeBufferPointer<UInt8>, into ids: inout [Int32]) {
+        characters.withReader { characters in
+            merges.withReader { merges in encode(word, characters, merges, into: &ids) }
+        }
+    }
+
+    private func encode(_ word: UnsafeBufferPointer<UInt8>, _ characters: PackedTable.Reader, _ merges: PackedTable.Reader,
+                        into ids: inout [Int32]) {
+        // At most one symbol per byte of each spelled scalar (byte fallback).
+        let bound = word.count * (1 + prefix.count) + suffix.count
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: bound) { symbols in
+            var count = 0
+            var pendingUnknown = false
+            var i = 0
+            while i < word.count {
+                let (scalar, width) = utf8Scalar(word, at: i)
+                let variant = (i == 0 || prefix.isEmpty ? 0 : 1) | (i + width == word.count && !suffix.isEmpty ? 2 : 0)
+                defer { i += width }
+                if let hit = characters.get(UInt64(variant) << 32 | UInt64(scalar)) {
+                    if pendingUnknown, let unknownId { symbols[count] = unknownId; count += 1 }
+                    pendingUnknown = false
+                    symbols[count] = hit.0
+                    count += 1
+                } else if byteFallback, let spelled = fallbackIds(word[i ..< i + width], variant) {
+                    // As tokenizers does, a pending unknown token is not flushed first.
+                    for id in spelled { symbols[count] = id; count += 1 }
+                } else if let unknownId {
+                    if pendingUnknown, !fuseUnknown { symbols[count] = unknownId; count += 1 }
+                    pendingUnknown = true
+                }
+            }
+            if pendingUnknown, let unknownId { symbols[count] = unknownId; count += 1 }
+            let merged = count <= 32 ? Self.mergeShort(symbols, count, merges) : Self.mergeLong(symbols, count, merges)
+            ids.append(contentsOf: UnsafeBufferPointer(rebasing: symbols[..<merged]))
+        }
+    }
+
+    /// The <0xXX> ids spelling one scalar with its prefix/suffix, or nil if one is missing.
+    private func fallbackIds(_ scalar: Slice<UnsafeBufferPointer<UInt8>>, _ variant: Int) -> [Int32]? {
+        var out: [Int32] = []
+        for b in (variant & 1 == 0 ? [] : prefix) + Array(scalar) + (variant & 2 == 0 ? [] : suffix) {
+            let id = byteIds[Int(b)]
+            if id < 0 { return nil }
+            out.append(id)
+        }
+        return out
+    }
+
+    /// Short words: the pairs' ranks in an array, scanned for the lowest (the first, so the
+    /// leftmost, among equals) at every step. Applies the same merges in the same order as
+    /// the heap below, since each current pair has exactly one live candidate there.
+    /// Returns the number of symbols left at the front of `symbols`.
+    private static func mergeShort(_ symbols: UnsafeMutableBufferPointer<Int32>, _ count: Int, _ merges: PackedTable.Reader) -> Int {
+        guard count > 1 else { return count }
+        return withUnsafeTemporaryAllocation(of: (rank: Int32, merged: Int32).self, capacity: count) { pairs in
+            func pair(_ k: Int) -> (rank: Int32, merged: Int32) {
+                merges.get(UInt64(UInt32(symbols[k])) << 32 | UInt64(UInt32(symbols[k + 1]))) ?? (.max, 0)
+            }
+            var n = count
+            for k in 0 ..< n - 1 { pairs[k] = pair(k) }
+            while n > 1 {
+                var best = 0
+                for k in 1 ..< n - 1 where pairs[k].rank < pairs[best].rank { best = k }
+                if pairs[best].rank == .max { break }
+                symbols[best] = pairs[best].merged
+                for k in best + 1 ..< n - 1 { symbols[k] = symbols[k + 1]; pairs[k] = pairs[k + 1] }
+                n -= 1
+                if best > 0 { pairs[best - 1] = pair(best - 1) }
+                if best < n - 1 { pairs[best] = pair(best) }
+            }
+            return n
+        }
+    }
+
     private struct Symbol {
         var id: Int32
         var prev: Int32
@@ -159,107 +233,68 @@ public struct BPEModel: TokenizerModel {
         func precedes(_ o: Candidate) -> Bool { rank != o.rank ? rank < o.rank : pos < o.pos }
     }
 
-    private func encode(_ word: UnsafeBufferPointer<UInt8>, into ids: inout [Int32]) {
-        // At most one symbol per byte of each spelled scalar (byte fallback).
-        let bound = word.count * (1 + prefix.count) + suffix.count
-        withUnsafeTemporaryAllocation(of: Symbol.self, capacity: bound) { symbols in
-            var count = 0
-            func add(_ id: Int32) {
-                symbols[count] = Symbol(id: id, prev: Int32(count - 1), next: Int32(count + 1), alive: true)
-                count += 1
-            }
-            var pendingUnknown = false
-            var i = 0
-            while i < word.count {
-                let (scalar, width) = utf8Scalar(word, at: i)
-                let variant = (i == 0 || prefix.isEmpty ? 0 : 1) | (i + width == word.count && !suffix.isEmpty ? 2 : 0)
-                defer { i += width }
-                if let hit = characters.get(UInt64(variant) << 32 | UInt64(scalar)) {
-                    if pendingUnknown, let unknownId { add(unknownId) }
-                    pendingUnknown = false
-                    add(hit.0)
-                } else if byteFallback, let spelled = fallbackIds(word[i ..< i + width], variant) {
-                    // As tokenizers does, a pending unknown token is not flushed first.
-                    for id in spelled { add(id) }
-                } else if let unknownId {
-                    if pendingUnknown, !fuseUnknown { add(unknownId) }
-                    pendingUnknown = true
+    /// Long words: word.rs's algorithm — a min-heap of candidates (rank, then position) over
+    /// a linked list of symbols; a popped candidate whose pair has changed is skipped.
+    private static func mergeLong(_ ids: UnsafeMutableBufferPointer<Int32>, _ count: Int, _ merges: PackedTable.Reader) -> Int {
+        withUnsafeTemporaryAllocation(of: Symbol.self, capacity: count) { symbols in
+            for k in 0 ..< count { symbols[k] = Symbol(id: ids[k], prev: Int32(k - 1), next: k + 1 < count ? Int32(k + 1) : -1, alive: true) }
+            // Each merge adds at most two candidates to the initial count - 1.
+            withUnsafeTemporaryAllocation(of: Candidate.self, capacity: 3 * count) { heap in
+                var size = 0
+                func push(_ c: Candidate) {
+                    var k = size
+                    size += 1
+                    while k > 0 {
+                        let parent = (k - 1) / 2
+                        guard c.precedes(heap[parent]) else { break }
+                        heap[k] = heap[parent]
+                        k = parent
+                    }
+                    heap[k] = c
+                }
+                func pop() -> Candidate {
+                    let top = heap[0]
+                    size -= 1
+                    let last = heap[size]
+                    var k = 0
+                    while true {
+                        var child = 2 * k + 1
+                        if child >= size { break }
+                        if child + 1 < size, heap[child + 1].precedes(heap[child]) { child += 1 }
+                        guard heap[child].precedes(last) else { break }
+                        heap[k] = heap[child]
+                        k = child
+                    }
+                    heap[k] = last
+                    return top
+                }
+                func candidate(_ pos: Int, _ left: Int32, _ right: Int32) {
+                    if let m = merges.get(UInt64(UInt32(left)) << 32 | UInt64(UInt32(right))) {
+                        push(Candidate(rank: m.rank, pos: Int32(pos), merged: m.merged))
+                    }
+                }
+                for k in 0 ..< count - 1 { candidate(k, symbols[k].id, symbols[k + 1].id) }
+                while size > 0 {
+                    let top = pop()
+                    let pos = Int(top.pos)
+                    guard symbols[pos].alive, symbols[pos].next >= 0 else { continue }
+                    let nextPos = Int(symbols[pos].next)
+                    let right = symbols[nextPos]
+                    // A candidate is stale if either side has changed since it was pushed.
+                    let key = UInt64(UInt32(symbols[pos].id)) << 32 | UInt64(UInt32(right.id))
+                    guard let m = merges.get(key), m.merged == top.merged else { continue }
+                    symbols[pos].id = m.merged
+                    symbols[pos].next = right.next
+                    symbols[nextPos].alive = false
+                    if right.next >= 0 { symbols[Int(right.next)].prev = Int32(pos) }
+                    let prev = symbols[pos].prev
+                    if prev >= 0 { candidate(Int(prev), symbols[Int(prev)].id, m.merged) }
+                    if right.next >= 0 { candidate(pos, m.merged, symbols[Int(right.next)].id) }
                 }
             }
-            if pendingUnknown, let unknownId { add(unknownId) }
-            guard count > 0 else { return }
-            symbols[count - 1].next = -1
-            if count > 1 { mergeAll(symbols, count) }
-            for k in 0 ..< count where symbols[k].alive { ids.append(symbols[k].id) }
-        }
-    }
-
-    /// The <0xXX> ids spelling one scalar with its prefix/suffix, or nil if one is missing.
-    private func fallbackIds(_ scalar: Slice<UnsafeBufferPointer<UInt8>>, _ variant: Int) -> [Int32]? {
-        var out: [Int32] = []
-        for b in (variant & 1 == 0 ? [] : prefix) + Array(scalar) + (variant & 2 == 0 ? [] : suffix) {
-            let id = byteIds[Int(b)]
-            if id < 0 { return nil }
-            out.append(id)
-        }
-        return out
-    }
-
-    private func mergeAll(_ symbols: UnsafeMutableBufferPointer<Symbol>, _ count: Int) {
-        // Each merge adds at most two candidates to the initial count - 1.
-        withUnsafeTemporaryAllocation(of: Candidate.self, capacity: 3 * count) { heap in
-            var size = 0
-            func push(_ c: Candidate) {
-                var k = size
-                size += 1
-                while k > 0 {
-                    let parent = (k - 1) / 2
-                    guard c.precedes(heap[parent]) else { break }
-                    heap[k] = heap[parent]
-                    k = parent
-                }
-                heap[k] = c
-            }
-            func pop() -> Candidate {
-                let top = heap[0]
-                size -= 1
-                let last = heap[size]
-                var k = 0
-                while true {
-                    var child = 2 * k + 1
-                    if child >= size { break }
-                    if child + 1 < size, heap[child + 1].precedes(heap[child]) { child += 1 }
-                    guard heap[child].precedes(last) else { break }
-                    heap[k] = heap[child]
-                    k = child
-                }
-                heap[k] = last
-                return top
-            }
-            func candidate(_ pos: Int, _ left: Int32, _ right: Int32) {
-                if let m = merges.get(UInt64(UInt32(left)) << 32 | UInt64(UInt32(right))) {
-                    push(Candidate(rank: m.0, pos: Int32(pos), merged: m.1))
-                }
-            }
-            for k in 0 ..< count - 1 { candidate(k, symbols[k].id, symbols[k + 1].id) }
-            while size > 0 {
-                let top = pop()
-                let pos = Int(top.pos)
-                guard symbols[pos].alive, symbols[pos].next >= 0 else { continue }
-                let nextPos = Int(symbols[pos].next)
-                let right = symbols[nextPos]
-                // A candidate is stale if either side has changed since it was pushed.
-                let key = UInt64(UInt32(symbols[pos].id)) << 32 | UInt64(UInt32(right.id))
-                guard let m = merges.get(key), m.1 == top.merged else { continue }
-                let merged = m.1
-                symbols[pos].id = merged
-                symbols[pos].next = right.next
-                symbols[nextPos].alive = false
-                if right.next >= 0 { symbols[Int(right.next)].prev = Int32(pos) }
-                let prev = symbols[pos].prev
-                if prev >= 0 { candidate(Int(prev), symbols[Int(prev)].id, merged) }
-                if right.next >= 0 { candidate(pos, merged, symbols[Int(right.next)].id) }
-            }
+            var n = 0
+            for k in 0 ..< count where symbols[k].alive { ids[n] = symbols[k].id; n += 1 }
+            return n
         }
     }
 }
@@ -285,39 +320,48 @@ private func hashBytes<C: Sequence>(_ bytes: C) -> UInt64 where C.Element == UIn
     return h ^ (h >> 32)
 }
 
-/// Open addressing from 64-bit keys to two Int32 values (linear probing, Fibonacci hashing).
+/// Open addressing from 64-bit keys to two Int32 values (linear probing, Fibonacci hashing),
+/// key and value side by side so that a probe touches one cache line.
 private struct PackedTable: Sendable {
-    private var keys: [UInt64]  // UInt64.max marks an empty slot; ids never reach it
-    private var values: [UInt64]
+    typealias Entry = (key: UInt64, rank: Int32, merged: Int32)
+    private var entries: [Entry]  // key UInt64.max marks an empty slot; ids never reach it
     private let shift: UInt64
 
     init(capacity: Int) {
         var bits = 4
         while 1 << bits < capacity * 2 { bits += 1 }
-        keys = [UInt64](repeating: .max, count: 1 << bits)
-        values = [UInt64](repeating: 0, count: 1 << bits)
+        entries = Array(repeating: (.max, 0, 0), count: 1 << bits)
         shift = UInt64(64 - bits)
     }
 
     /// Adds or replaces (a later merge of the same pair replaces an earlier, as in tokenizers).
     mutating func insert(_ key: UInt64, _ a: Int32, _ b: Int32) {
-        let mask = keys.count - 1
+        let mask = entries.count - 1
         var i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
-        while keys[i] != .max, keys[i] != key { i = (i + 1) & mask }
-        keys[i] = key
-        values[i] = UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b))
+        while entries[i].key != .max, entries[i].key != key { i = (i + 1) & mask }
+        entries[i] = (key, a, b)
     }
 
-    @inline(__always)
-    func get(_ key: UInt64) -> (Int32, Int32)? {
-        let mask = keys.count - 1
-        var i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
-        while true {
-            let k = keys[i]
-            if k == key { return (Int32(truncatingIfNeeded: values[i] >> 32), Int32(truncatingIfNeeded: values[i])) }
-            if k == .max { return nil }
-            i = (i + 1) & mask
+    /// Lookups through a plain pointer, for the loops that run per symbol.
+    struct Reader {
+        fileprivate let entries: UnsafeBufferPointer<Entry>
+        fileprivate let shift: UInt64
+
+        @inline(__always)
+        func get(_ key: UInt64) -> (rank: Int32, merged: Int32)? {
+            let mask = entries.count - 1
+            var i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+            while true {
+                let e = entries[i]
+                if e.key == key { return (e.rank, e.merged) }
+                if e.key == .max { return nil }
+                i = (i + 1) & mask
+            }
         }
+    }
+
+    func withReader<R>(_ body: (Reader) -> R) -> R {
+        entries.withUnsafeBufferPointer { body(Reader(entries: $0, shift: shift)) }
     }
 }
 

@@ -8,47 +8,108 @@
 // The control and Mn tests use the sets of tokenizers' own category tables (see
 // Normalizers+Tables.swift), not Swift's: they predate some Unicode versions, and know no
 // unassigned (Cn) characters, so a newer emoji survives cleaning.
+//
+// The steps run in one pass. ASCII, the bulk of most text, goes through a 128-entry
+// table. Other characters are cleaned and spaced one by one; with strip_accents, runs of
+// those NFD can change are decomposed together (NFD never reorders across a starter that
+// decomposes to itself, such as any ASCII character), then filtered and lowercased.
 
 struct BertNormalizer: Normalizer {
     let cleanText: Bool
     let handleChineseChars: Bool
     let stripAccents: Bool
     let lowercase: Bool
-
+    /// What each ASCII byte becomes; `removed` if clean_text drops it.
+    private let ascii: [UInt8]
+    private static let removed: UInt8 = 0xFF
     private static let nfd = UnicodeFormNormalizer(.nfd)
 
+    init(cleanText: Bool, handleChineseChars: Bool, stripAccents: Bool, lowercase: Bool) {
+        self.cleanText = cleanText
+        self.handleChineseChars = handleChineseChars
+        self.stripAccents = stripAccents
+        self.lowercase = lowercase
+        ascii = (0 ..< 128).map { (b: UInt8) -> UInt8 in
+            let u = Unicode.Scalar(b)
+            if cleanText, BertNormalizer.isRemoved(u) { return BertNormalizer.removed }
+            if cleanText, u.properties.isWhitespace { return 0x20 }
+            if lowercase, (0x41 ... 0x5A).contains(b) { return b + 0x20 }
+            return b
+        }
+    }
+
     func normalize(_ text: String) -> String {
-        var out = String.UnicodeScalarView()
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 8)
+        // Non-ASCII scalars waiting to be decomposed together (strip_accents only).
+        var pending = String.UnicodeScalarView()
         for u in text.unicodeScalars {
-            var u = u
+            if u.isASCII {
+                if !pending.isEmpty { flush(&pending, into: &out) }
+                let b = ascii[Int(u.value)]
+                if b != BertNormalizer.removed { out.append(b) }
+                continue
+            }
             if cleanText {
                 if BertNormalizer.isRemoved(u) { continue }
-                if u.properties.isWhitespace { u = " " }
+                if u.properties.isWhitespace {
+                    if !pending.isEmpty { flush(&pending, into: &out) }
+                    out.append(0x20)
+                    continue
+                }
             }
-            if handleChineseChars, BertNormalizer.isChineseCharacter(u) {
-                out.append(" ")
-                out.append(u)
-                out.append(" ")
+            let spaced = handleChineseChars && BertNormalizer.isChineseCharacter(u)
+            if spaced {
+                if !pending.isEmpty { flush(&pending, into: &out) }
+                out.append(0x20)
+            }
+            if !stripAccents {
+                finish(u, into: &out)
+            } else if CompatibilityTables.contains(CompatibilityTables.canonicalActive, u.value) {
+                pending.append(u)
             } else {
-                out.append(u)
+                // Its own NFD, and a starter that no reordering crosses.
+                if !pending.isEmpty { flush(&pending, into: &out) }
+                if !BertNormalizer.isNonspacingMark(u) { finish(u, into: &out) }
+            }
+            if spaced {
+                if !pending.isEmpty { flush(&pending, into: &out) }
+                out.append(0x20)
             }
         }
-        guard stripAccents || lowercase else { return String(out) }
+        if !pending.isEmpty { flush(&pending, into: &out) }
+        return String(decoding: out, as: UTF8.self)
+    }
 
-        var decomposed = String(out)
-        if stripAccents { decomposed = BertNormalizer.nfd.normalize(decomposed) }
-        var result = String.UnicodeScalarView()
-        for u in decomposed.unicodeScalars {
-            // No Mn character lies below U+0300.
-            if stripAccents, u.value >= 0x300,
-               CompatibilityTables.contains(CompatibilityTables.bertNonspacingMarks, u.value) { continue }
-            if lowercase {
-                LowercaseNormalizer.append(u, to: &result)
-            } else {
-                result.append(u)
-            }
+    /// Decomposes a run of non-ASCII scalars, drops its nonspacing marks, lowercases.
+    private func flush(_ pending: inout String.UnicodeScalarView, into out: inout [UInt8]) {
+        for u in BertNormalizer.nfd.normalize(String(pending)).unicodeScalars where !BertNormalizer.isNonspacingMark(u) {
+            finish(u, into: &out)
         }
-        return String(result)
+        pending = String.UnicodeScalarView()
+    }
+
+    /// The last step for one scalar: lowercase if asked, and append as UTF-8.
+    @inline(__always)
+    private func finish(_ u: Unicode.Scalar, into out: inout [UInt8]) {
+        if u.isASCII {
+            // Only NFD puts ASCII here ("Å" → "A" + ring), already cleaned.
+            out.append(lowercase ? LowercaseNormalizer.lowerASCII(UInt8(u.value)) : UInt8(u.value))
+        } else if lowercase, u.properties.changesWhenLowercased {
+            for l in u.properties.lowercaseMapping.unicodeScalars { BertNormalizer.append(l, to: &out) }
+        } else {
+            BertNormalizer.append(u, to: &out)
+        }
+    }
+
+    private static func append(_ u: Unicode.Scalar, to out: inout [UInt8]) {
+        out.append(contentsOf: UTF8.encode(u) ?? UTF8.EncodedScalar())
+    }
+
+    /// Mn, in tokenizers' tables (none lies below U+0300).
+    @inline(__always)
+    static func isNonspacingMark(_ u: Unicode.Scalar) -> Bool {
+        u.value >= 0x300 && CompatibilityTables.contains(CompatibilityTables.bertNonspacingMarks, u.value)
     }
 
     /// What clean_text drops. \t \n \r are controls too, but count as whitespace.

@@ -8,11 +8,13 @@
 // character and at the end ("abc" → "XaXbXcX"), and `a*` on "baac" matches at 0, 1..3
 // and 4 but not again at 3.
 //
-// Regex patterns run on NSRegularExpression (ICU) here. The two engines agree on the
-// patterns tokenizer.json files use (`\s+`, ` {2,}`, character classes, alternations);
-// they differ on some escapes (`\h` is a hex digit to Oniguruma, horizontal space to
-// ICU) and on Oniguruma-only syntax, which ICU rejects, so such a file fails to load
-// instead of tokenizing differently.
+// Regex patterns run on NSRegularExpression (ICU) here, set up the way Oniguruma's Ruby
+// syntax behaves: ^ and $ match at every line, only \n ends a line, and the inline flag
+// (?m) means "dot matches newline" (see icuPattern). The two engines agree on the
+// patterns tokenizer.json files use (`\s+`, ` {2,}`, classes, alternations). Known
+// differences left: `\h` is a hex digit to Oniguruma and horizontal space to ICU, and
+// Oniguruma-only syntax, which ICU rejects, so such a file fails to load instead of
+// tokenizing differently.
 import Foundation
 
 struct ReplaceNormalizer: Normalizer {
@@ -44,7 +46,8 @@ struct ReplaceNormalizer: Normalizer {
             }
             do {
                 // Oniguruma's Ruby syntax: ^ and $ match at every line, and only \n ends a line.
-                matcher = .regex(try NSRegularExpression(pattern: r, options: [.anchorsMatchLines, .useUnixLineSeparators]))
+                matcher = .regex(try NSRegularExpression(pattern: ReplaceNormalizer.icuPattern(r),
+                                                         options: [.anchorsMatchLines, .useUnixLineSeparators]))
             } catch {
                 throw .invalidConfig("Replace pattern \(r.debugDescription) is not a valid regular expression: \(error)")
             }
@@ -59,6 +62,79 @@ struct ReplaceNormalizer: Normalizer {
         case .run(let character, let minimum): return replaceRuns(of: character, minimum: minimum, in: text)
         case .regex(let regex): return replaceRegex(regex, in: text)
         }
+    }
+
+    /// Rewrites a pattern where Oniguruma's reading of inline flags differs from ICU's:
+    /// - `m` means "dot matches newline" (ICU's `s`). A dot in its scope becomes [\s\S],
+    ///   since ICU's own dot-all dot takes CR LF as one character and Oniguruma's does not.
+    /// - A flag group without a body, "a(?i)b|c", extends to the end of the enclosing
+    ///   group, alternatives included: Oniguruma reads a(?i:b|c), ICU (a(?i)b)|c. It is
+    ///   written out as the explicit group.
+    /// Escapes and bracketed classes are copied as they are.
+    static func icuPattern(_ pattern: String) -> String {
+        let scalars = Array(pattern.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        // Open groups, innermost last: whether dot matches newline in them, and whether the
+        // group is one this rewrite opened (closed where its enclosing group closes).
+        var groups: [(dotAll: Bool, implicit: Bool)] = [(false, false)]
+        var classDepth = 0
+        var i = 0
+        func closeImplicit() {
+            while groups.count > 1, groups[groups.count - 1].implicit { groups.removeLast(); out.append(")") }
+        }
+        while i < scalars.count {
+            let c = scalars[i]
+            if c == "\\", i + 1 < scalars.count {
+                out.append(contentsOf: scalars[i ... i + 1])
+                i += 2
+                continue
+            }
+            if classDepth > 0 || c == "[" {
+                if c == "[" { classDepth += 1 } else if c == "]" { classDepth -= 1 }
+                out.append(c)
+                i += 1
+                continue
+            }
+            let dotAll = groups[groups.count - 1].dotAll
+            switch c {
+            case ".":
+                out.append(contentsOf: (dotAll ? "[\\s\\S]" : ".").unicodeScalars)
+                i += 1
+            case ")":
+                closeImplicit()
+                if groups.count > 1 { groups.removeLast() }
+                out.append(c)
+                i += 1
+            case "(":
+                // A flag group: "(?" flags ")" or "(?" flags ":".
+                var j = i + 2
+                while j < scalars.count, "imx-".unicodeScalars.contains(scalars[j]) { j += 1 }
+                guard i + 1 < scalars.count, scalars[i + 1] == "?", j > i + 2, j < scalars.count,
+                      scalars[j] == ")" || scalars[j] == ":" else {
+                    groups.append((dotAll, false))
+                    out.append(c)
+                    i += 1
+                    continue
+                }
+                var on = true, m: Bool?
+                var kept = String.UnicodeScalarView()
+                for f in scalars[i + 2 ..< j] {
+                    if f == "-" { on = false; kept.append(f) } else if f == "m" { m = on } else { kept.append(f) }
+                }
+                // "-" alone, or a trailing "-", is not a flag list ICU accepts.
+                while kept.last == "-" { kept.removeLast() }
+                groups.append((m ?? dotAll, scalars[j] == ")"))
+                out.append(contentsOf: "(?".unicodeScalars)
+                out.append(contentsOf: kept)
+                out.append(":")
+                i = j + 1
+            default:
+                out.append(c)
+                i += 1
+            }
+        }
+        closeImplicit()
+        return String(out)
     }
 
     /// Recognizes `c{n,}` and `c+` for a character c that is not a regex metacharacter

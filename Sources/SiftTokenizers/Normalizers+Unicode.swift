@@ -1,79 +1,104 @@
-// NFC, NFD, NFKC and NFKD, computed by Foundation and corrected to tokenizers' tables.
+// NFC, NFD, NFKC and NFKD, as tokenizers computes them.
 //
 // tokenizers normalizes with the `unicode-normalization-alignments` crate, whose data is
-// older than Foundation's. Measured over every code point, the two agree except on
-// characters that newer Unicode versions gave a decomposition (U+11938, U+32FF, U+1E030…)
-// or a non-zero combining class (U+1AC1, U+1E4EC…). To tokenizers those are plain
-// starters that nothing touches, so Sift cuts the text at them ("barriers"), normalizes
-// the pieces in between with Foundation, and copies the barriers through. Cutting at a
-// starter cannot change what the crate computes: decomposition and reordering stop at
-// starters, and the old tables compose nothing with these characters. The one effect the
-// cut cannot prevent, Foundation composing two new characters into a new composite
-// (U+11935 U+11930 → U+11938), is undone afterwards.
+// older than Foundation's: newer Unicode versions gave some characters a decomposition
+// (U+11938, U+32FF, U+1E030…) or a non-zero combining class (U+1AC1, U+1E4EC…), which
+// to tokenizers are plain starters that nothing touches. So Sift decides itself which
+// characters normalization can touch, from tables measured on tokenizers
+// (Normalizers+UnicodeTables.swift), copies every other character through, and hands only
+// the stretches around the touchable ones to Foundation. Cutting there cannot change the
+// result: decomposition is per character, reordering stops at starters, and composition
+// needs a combining character after its starter. It is also what makes ASCII, CJK and
+// most letters cost a table lookup instead of a Foundation call.
+//
+// Foundation (swift-foundation on Linux) gets three things wrong that are worked around
+// here: its NFC leaves a precomposed LV syllable and a trailing jamo apart ("가" + U+11A8
+// stays, should be "각"), and its NFKC/NFKD neither reorder nor compose the marks that a
+// compatibility mapping produces ("ｶﾞ" gives U+30AB U+3099, should be "ガ"). Its
+// canonical decomposition is right, and so is its composition of fully decomposed,
+// ordered text, so the composed forms recompose that.
 import Foundation
 
 struct UnicodeFormNormalizer: Normalizer {
     enum Form { case nfc, nfd, nfkc, nfkd }
 
     let form: Form
-    private let barriers: [UInt32]
-    /// Below this value no scalar changes, and none makes its neighbours change.
-    private let unchangedBelow: UInt32
+    private let active: [UInt32]
+    private let composes: Bool
 
     init(_ form: Form) {
         self.form = form
         switch form {
-        case .nfc, .nfd: barriers = CompatibilityTables.canonicalBarriers
-        case .nfkc, .nfkd: barriers = CompatibilityTables.compatibilityBarriers
+        case .nfc, .nfd: active = CompatibilityTables.canonicalActive
+        case .nfkc, .nfkd: active = CompatibilityTables.compatibilityActive
         }
-        // Every character below U+0300 is already composed, and composition needs a
-        // combining character (U+0300 or above) to follow; decomposition and compatibility
-        // mappings start at U+00A0.
-        unchangedBelow = form == .nfc ? 0x300 : 0x80
+        composes = form == .nfc || form == .nfkc
+    }
+
+    /// Whether normalization leaves `u` alone whatever surrounds it — except, in the
+    /// composed forms, that it may combine with characters after it.
+    @inline(__always)
+    private func isInert(_ u: Unicode.Scalar) -> Bool {
+        let v = u.value
+        if v < 0xA0 { return true }
+        if CompatibilityTables.contains(active, v) { return false }
+        return !composes || !CompatibilityTables.contains(CompatibilityTables.compositionSeconds, v)
     }
 
     func normalize(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.value >= unchangedBelow }) else { return text }
-        // The lowest barrier is U+07FD; checking the value first keeps the common case cheap.
-        let lowestBarrier = barriers.first ?? 0
-        let isBarrier = { (u: Unicode.Scalar) in
-            u.value >= lowestBarrier && CompatibilityTables.contains(barriers, u.value)
-        }
-        guard text.unicodeScalars.contains(where: isBarrier) else { return foundation(text) }
+        let scalars = text.unicodeScalars
+        guard let firstActive = scalars.firstIndex(where: { !isInert($0) }) else { return text }
         var out = String.UnicodeScalarView()
-        var piece = String.UnicodeScalarView()
-        for u in text.unicodeScalars {
-            if isBarrier(u) {
-                out.append(contentsOf: foundation(String(piece)).unicodeScalars)
-                piece = String.UnicodeScalarView()
-                out.append(u)
+        var region = String.UnicodeScalarView()
+        // Everything before the first active character is copied, except that a composed
+        // form keeps the starter just before it, which may combine with what follows.
+        var start = firstActive
+        if composes, start > scalars.startIndex { start = scalars.index(before: start) }
+        out.append(contentsOf: scalars[..<start])
+        var previousInert: Unicode.Scalar?
+        for u in scalars[start...] {
+            if isInert(u) {
+                if let p = previousInert { flushRegion(&region, then: p, into: &out) }
+                previousInert = u
             } else {
-                piece.append(u)
+                if let p = previousInert {
+                    // A starter followed by an active character: in the composed forms it
+                    // joins the region; in the decomposed forms it closes the last one.
+                    if composes {
+                        flushRegion(&region, then: nil, into: &out)
+                        region.append(p)
+                    } else {
+                        flushRegion(&region, then: p, into: &out)
+                    }
+                    previousInert = nil
+                }
+                region.append(u)
             }
         }
-        out.append(contentsOf: foundation(String(piece)).unicodeScalars)
+        flushRegion(&region, then: previousInert, into: &out)
         return String(out)
     }
 
-    /// One barrier-free piece. Foundation (swift-foundation on Linux) gets three things
-    /// wrong that are worked around here: its NFC leaves a precomposed LV syllable and a
-    /// trailing jamo apart ("가" + U+11A8 stays, should be "각"), and its NFKC/NFKD neither
-    /// reorder nor compose the marks that a compatibility mapping produces ("ｶﾞ" gives
-    /// U+30AB U+3099, should be "ガ"). Its canonical decomposition is right, and so is its
-    /// composition of fully decomposed, ordered text, so the composed forms recompose that.
+    /// Normalizes and appends the pending region, then `next` as it is.
+    private func flushRegion(_ region: inout String.UnicodeScalarView, then next: Unicode.Scalar?,
+                             into out: inout String.UnicodeScalarView) {
+        if !region.isEmpty {
+            out.append(contentsOf: foundation(String(region)).unicodeScalars)
+            region = String.UnicodeScalarView()
+        }
+        if let next { out.append(next) }
+    }
+
     private func foundation(_ text: String) -> String {
-        guard !text.isEmpty else { return text }
         switch form {
         case .nfd:
             return text.decomposedStringWithCanonicalMapping
         case .nfkd:
             return UnicodeFormNormalizer.reorder(text.decomposedStringWithCompatibilityMapping)
         case .nfc:
-            let decomposed = text.decomposedStringWithCanonicalMapping
-            return UnicodeFormNormalizer.undoNewComposites(decomposed.precomposedStringWithCanonicalMapping)
+            return text.decomposedStringWithCanonicalMapping.precomposedStringWithCanonicalMapping
         case .nfkc:
-            let decomposed = UnicodeFormNormalizer.reorder(text.decomposedStringWithCompatibilityMapping)
-            return UnicodeFormNormalizer.undoNewComposites(decomposed.precomposedStringWithCanonicalMapping)
+            return UnicodeFormNormalizer.reorder(text.decomposedStringWithCompatibilityMapping).precomposedStringWithCanonicalMapping
         }
     }
 
@@ -104,23 +129,6 @@ struct UnicodeFormNormalizer: Normalizer {
         guard changed else { return text }
         var out = String.UnicodeScalarView()
         out.append(contentsOf: scalars)
-        return String(out)
-    }
-
-    /// Splits composites that only Foundation's newer tables form back into their parts.
-    private static func undoNewComposites(_ text: String) -> String {
-        let table = CompatibilityTables.newComposites
-        let lowest = table.first ?? 0
-        let isNew = { (u: Unicode.Scalar) in u.value >= lowest && CompatibilityTables.contains(table, u.value) }
-        guard text.unicodeScalars.contains(where: isNew) else { return text }
-        var out = String.UnicodeScalarView()
-        for u in text.unicodeScalars {
-            if isNew(u) {
-                out.append(contentsOf: String(u).decomposedStringWithCanonicalMapping.unicodeScalars)
-            } else {
-                out.append(u)
-            }
-        }
         return String(out)
     }
 }

@@ -44,20 +44,23 @@ struct SequenceNormalizer: Normalizer {
 /// context, as Rust's `char::to_lowercase` does: "İ" becomes "i̇", a final "Σ" becomes "σ".
 struct LowercaseNormalizer: Normalizer {
     func normalize(_ text: String) -> String {
-        var out = String.UnicodeScalarView()
-        for u in text.unicodeScalars { LowercaseNormalizer.append(u, to: &out) }
-        return String(out)
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        for u in text.unicodeScalars {
+            if u.isASCII {
+                out.append(LowercaseNormalizer.lowerASCII(UInt8(u.value)))
+            } else if u.properties.changesWhenLowercased {
+                for l in u.properties.lowercaseMapping.unicodeScalars { out.append(contentsOf: UTF8.encode(l) ?? UTF8.EncodedScalar()) }
+            } else {
+                out.append(contentsOf: UTF8.encode(u) ?? UTF8.EncodedScalar())
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
-    static func append(_ u: Unicode.Scalar, to out: inout String.UnicodeScalarView) {
-        if u.isASCII {
-            let v = u.value
-            out.append((0x41 ... 0x5A).contains(v) ? Unicode.Scalar(UInt8(v + 0x20)) : u)
-        } else if u.properties.changesWhenLowercased {
-            out.append(contentsOf: u.properties.lowercaseMapping.unicodeScalars)
-        } else {
-            out.append(u)
-        }
+    @inline(__always)
+    static func lowerASCII(_ b: UInt8) -> UInt8 {
+        b &- 0x41 < 26 ? b | 0x20 : b
     }
 }
 

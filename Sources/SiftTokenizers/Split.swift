@@ -408,8 +408,8 @@ private struct Cursor {
 }
 
 /// Any other regex, through ICU. Matches are found with ICU's own iteration, then filtered
-/// by Oniguruma's rule as the `onig` crate's find_iter applies it: the first empty match
-/// after a non-empty one is dropped.
+/// by the rule of the `onig` crate's find_iter that tokenizers uses: an empty match where
+/// the previous match ended is dropped (after a match, the search resumes at its end).
 final class ICUMatcher: @unchecked Sendable {
     // NSRegularExpression is immutable and documented safe to share between threads.
     private let regex: NSRegularExpression
@@ -417,10 +417,39 @@ final class ICUMatcher: @unchecked Sendable {
     init(_ pattern: String) throws(TokenizerError) {
         do {
             // Oniguruma's ^ and $ are line anchors, and only \n ends a line.
-            regex = try NSRegularExpression(pattern: pattern, options: [.anchorsMatchLines, .useUnixLineSeparators])
+            regex = try NSRegularExpression(pattern: Self.translate(pattern), options: [.anchorsMatchLines, .useUnixLineSeparators])
         } catch {
             throw .invalidConfig("Split regex \(pattern.debugDescription) does not compile: \(error)")
         }
+    }
+
+    /// Oniguruma's escapes whose ICU meaning differs, spelled as explicit sets. `\w` leaves
+    /// out the joiners and, outside brackets only, takes in ² ³ ¹ ¼ ½ ¾ (an Oniguruma quirk,
+    /// checked against tokenizers); `\h` is a hex digit, not a horizontal space. ICU reads a
+    /// bracketed set inside a bracket expression as a union, so one spelling serves both.
+    static func translate(_ pattern: String) -> String {
+        let word = #"\p{Alphabetic}\p{M}\p{Nd}\p{Pc}"#, latin = #"\u00B2\u00B3\u00B9\u00BC-\u00BE"#
+        var out = ""
+        var escaped = false
+        var depth = 0
+        for c in pattern.unicodeScalars {
+            if escaped {
+                switch c {
+                case "w": out += depth > 0 ? "[\(word)]" : "[\(word)\(latin)]"
+                case "W": out += depth > 0 ? "[^\(word)]" : "[^\(word)\(latin)]"
+                case "h": out += "[0-9a-fA-F]"
+                case "H": out += "[^0-9a-fA-F]"
+                default: out.unicodeScalars.append("\\"); out.unicodeScalars.append(c)
+                }
+                escaped = false
+                continue
+            }
+            if c == "\\" { escaped = true; continue }
+            if c == "[" { depth += 1 } else if c == "]", depth > 0 { depth -= 1 }
+            out.unicodeScalars.append(c)
+        }
+        if escaped { out += "\\" }
+        return out
     }
 
     func matches(in text: String, _ t: ScannedText) -> [Range<Int>] {
@@ -434,15 +463,11 @@ final class ICUMatcher: @unchecked Sendable {
         }
         scalarIndex[u] = t.count
         var out: [Range<Int>] = []
-        var skipNextEmpty = false
+        var previousEnd = -1
         for m in regex.matches(in: text, options: [], range: NSRange(location: 0, length: u)) {
             let r = m.range
-            guard r.location != NSNotFound else { continue }
-            if r.length == 0 {
-                if skipNextEmpty { skipNextEmpty = false; continue }
-            } else {
-                skipNextEmpty = true
-            }
+            guard r.location != NSNotFound, r.length > 0 || r.location != previousEnd else { continue }
+            previousEnd = r.location + r.length
             out.append(scalarIndex[r.location] ..< scalarIndex[r.location + r.length])
         }
         return out

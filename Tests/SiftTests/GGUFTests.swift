@@ -81,8 +81,11 @@ private struct ReferenceSummary: Decodable {
             let bytes = Array(source.data(of: info))
             try writer.addTensor(name: info.name, shape: info.shape, type: info.type, bytes: bytes)
         }
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sift-roundtrip-\(UUID()).gguf")
-        defer { try? FileManager.default.removeItem(at: url) }
+        // SIFT_KEEP_GGUF=path keeps the copy for models/check_sift_gguf.py (gguf-py reads it).
+        let kept = ProcessInfo.processInfo.environment["SIFT_KEEP_GGUF"]
+        let url = kept.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("sift-roundtrip-\(UUID()).gguf")
+        defer { if kept == nil { try? FileManager.default.removeItem(at: url) } }
         var progress: [Int] = []
         try writer.write(to: url) { done, total in progress.append(done); #expect(total == source.tensors.count) }
         #expect(progress == Array(1 ... source.tensors.count))
