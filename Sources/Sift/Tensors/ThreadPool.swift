@@ -129,6 +129,21 @@ public final class ThreadPool: @unchecked Sendable {
         }
     }
 
+    /// Runs this generation's tasks; false when the pool is shutting down. A function of its
+    /// own so that the worker's reference to the body is released before it reports done:
+    /// the caller's `withoutActuallyEscaping` checks that no reference outlives the region.
+    @inline(never)
+    private func runCurrentRegion() -> Bool {
+        pthread_mutex_lock(&mutex)
+        let stop = shuttingDown
+        let body = self.body
+        let count = taskCount
+        pthread_mutex_unlock(&mutex)
+        if stop { return false }
+        if let body { runTasks(body, count: count) }
+        return true
+    }
+
     private static func workerEntry(_ raw: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer? {
         let pool = Unmanaged<ThreadPool>.fromOpaque(raw).takeUnretainedValue()
         pool.workerLoop()
@@ -136,7 +151,9 @@ public final class ThreadPool: @unchecked Sendable {
     }
 
     private func workerLoop() {
-        var seen = generation.load(ordering: .acquiring)
+        // Generation 0 is the one before any region: a worker that starts after the first
+        // region was posted must still run it, so it must not read the counter here.
+        var seen = 0
         while true {
             // Wait for a new generation: spin briefly, then sleep.
             var spins = 0
@@ -150,13 +167,7 @@ public final class ThreadPool: @unchecked Sendable {
                 }
             }
             seen = generation.load(ordering: .acquiring)
-            pthread_mutex_lock(&mutex)
-            let stop = shuttingDown
-            let body = self.body
-            let count = taskCount
-            pthread_mutex_unlock(&mutex)
-            if stop { return }
-            if let body { runTasks(body, count: count) }
+            if !runCurrentRegion() { return }
             if pending.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
                 pthread_mutex_lock(&mutex)
                 pthread_cond_signal(&done)
