@@ -1,0 +1,151 @@
+import CSiftKernels
+import Foundation
+
+/// A decoder with the head it was trained with: a `score` linear read at the last non-pad
+/// token (transformers' *ForSequenceClassification), or its language-model head, used to
+/// score label words after a prompt (zero-shot routing). Immutable and thread-safe; each
+/// call brings its own `DecoderSession`.
+final class DecoderClassifier: @unchecked Sendable {
+    enum Head {
+        /// [labels, hidden], no bias.
+        case score(Linear)
+        /// [vocab, hidden]; tied to the embeddings when the model says so.
+        case languageModel(Linear)
+    }
+
+    let decoder: TransformerDecoder
+    let head: Head
+    let labels: LabelSet?
+
+    init(decoder: TransformerDecoder, head: Head, labels: LabelSet?) {
+        self.decoder = decoder
+        self.head = head
+        self.labels = labels
+    }
+
+    /// Loads the head named by `names` from `loader`: the score head when `labels` is set,
+    /// else the LM head (the tied embeddings if the config says so).
+    static func loadHead(config: DecoderConfig, names: DecoderTensorNames, labels: LabelSet?, loader: WeightLoader) throws -> Head {
+        if let labels {
+            return .score(try loader.linear(names.score, out: labels.names.count, in: config.hiddenSize, bias: nil, as: .f32))
+        }
+        let tied = config.tieWordEmbeddings && !loader.contains(names.lmHead + ".weight")
+        let weight = try loader.tensor(tied ? names.embeddings : names.lmHead + ".weight", shape: [config.vocabSize, config.hiddenSize])
+        return .languageModel(try Linear(weight: weight, bias: nil, as: loader.storageType(for: weight.dtype, inFeatures: config.hiddenSize)))
+    }
+
+    func makeSession(maxTokens: Int) -> DecoderSession {
+        DecoderSession(decoder: decoder, maxTokens: maxTokens)
+    }
+
+    /// The row transformers pools: the last token that is not the pad token (the first
+    /// row when every token is padding, as its argmax gives).
+    func pooledIndex(_ ids: [Int32]) -> Int {
+        guard let pad = decoder.config.padTokenId else { return ids.count - 1 }
+        return ids.lastIndex { Int($0) != pad } ?? 0
+    }
+
+    /// The score head's logits for one sequence.
+    func logits(ids: [Int32], session s: DecoderSession, pool: ThreadPool) throws -> [Float] {
+        guard case .score(let score) = head else {
+            throw ModelError.missingTensor("score (the model has no classification head; give it labels to score)")
+        }
+        guard !ids.isEmpty else { throw ModelError.invalidValue(key: "input", value: "no tokens", expected: "at least one token") }
+        let last = pooledIndex(ids)
+        s.reset()
+        // Causal attention: tokens after the pooled one cannot change it, so they are not run.
+        let hidden = try decoder.forward(ids: ids[0 ... last], outputs: last ..< last + 1, cache: s.cache, arena: s.arena, pool: pool)
+        let out = try s.arena.matrix(rows: 1, cols: score.outFeatures)
+        let scratch = try s.arena.allocate(sk_block_q8_a.self, count: score.quantizedBlocks(rows: 1))
+        score(hidden, into: out, scratch: scratch, pool: pool)
+        return out.array
+    }
+
+    /// Full-vocabulary next-token logits after `ids` (the LM head on the last position).
+    func nextTokenLogits(ids: [Int32], session s: DecoderSession, pool: ThreadPool) throws -> [Float] {
+        s.reset()
+        let hidden = try decoder.forward(ids: ids[...], outputs: ids.count - 1 ..< ids.count, cache: s.cache, arena: s.arena, pool: pool)
+        return try languageModelLogits(hidden, session: s, pool: pool).array
+    }
+
+    /// log P(label | prompt) for each label: Σ_j log softmax(LM head at the position before
+    /// label token j)[label token j]. The prompt runs once; each label's continuation runs
+    /// after the prompt's cached keys and values.
+    func labelLogProbabilities(prompt: [Int32], labels: [[Int32]], session s: DecoderSession, pool: ThreadPool) throws -> [Float] {
+        guard !prompt.isEmpty else { throw ModelError.invalidValue(key: "prompt", value: "no tokens", expected: "at least one token") }
+        s.reset()
+        let last = try decoder.forward(ids: prompt[...], outputs: prompt.count - 1 ..< prompt.count, cache: s.cache, arena: s.arena, pool: pool)
+        let first = try languageModelLogits(last, session: s, pool: pool)
+        logSoftmax(first.data, first.cols)
+        let firstLogProbs = first.array
+        var result: [Float] = []
+        for label in labels {
+            guard let head = label.first, head >= 0, Int(head) < firstLogProbs.count else {
+                throw ModelError.invalidValue(key: "label tokens", value: "\(label)", expected: "one or more ids below \(firstLogProbs.count)")
+            }
+            var total = firstLogProbs[Int(head)]
+            if label.count > 1 {
+                s.arena.reset()
+                let rest = label.dropLast()
+                let hidden = try decoder.forward(ids: rest, outputs: 0 ..< rest.count, cache: s.cache, arena: s.arena, pool: pool)
+                let logits = try languageModelLogits(hidden, session: s, pool: pool)
+                for j in 0 ..< rest.count {
+                    let row = logits.row(j)
+                    logSoftmax(row, logits.cols)
+                    let next = Int(label[j + 1])
+                    guard next >= 0, next < logits.cols else {
+                        throw ModelError.invalidValue(key: "label tokens", value: "\(label)", expected: "ids below \(logits.cols)")
+                    }
+                    total += row[next]
+                }
+                s.cache.truncate(to: prompt.count)
+            }
+            result.append(total)
+        }
+        return result
+    }
+
+    private func languageModelLogits(_ hidden: Matrix, session s: DecoderSession, pool: ThreadPool) throws -> Matrix {
+        guard case .languageModel(let lm) = head else {
+            throw ModelError.missingTensor("lm_head (label scoring needs a language model, not a classifier)")
+        }
+        let out = try s.arena.matrix(rows: hidden.rows, cols: lm.outFeatures)
+        let scratch = try s.arena.allocate(sk_block_q8_a.self, count: lm.quantizedBlocks(rows: hidden.rows))
+        lm(hidden, into: out, scratch: scratch, pool: pool)
+        if let cap = decoder.config.finalLogitSoftcap {
+            for i in 0 ..< out.rows {
+                let r = out.row(i)
+                for j in 0 ..< out.cols { r[j] = cap * Foundation.tanh(r[j] / cap) }
+            }
+        }
+        return out
+    }
+}
+
+/// A decoder's working memory for one caller at a time: the scratch arena and the
+/// key/value cache, allocated once for `maxTokens`.
+final class DecoderSession: @unchecked Sendable {
+    let arena: Arena
+    let cache: KVCache
+    let maxTokens: Int
+
+    init(decoder: TransformerDecoder, maxTokens: Int) {
+        self.maxTokens = maxTokens
+        cache = KVCache(config: decoder.config, capacity: maxTokens)
+        let lm = decoder.config.vocabSize * 4 * 4 + decoder.config.hiddenSize * 64
+        arena = Arena(bytes: decoder.scratchBytes(tokens: maxTokens, context: maxTokens) + lm)
+    }
+
+    func reset() {
+        arena.reset()
+        cache.truncate(to: 0)
+    }
+}
+
+extension DecoderClassifier {
+    /// The final-normed hidden states [tokens, hidden] of every position.
+    func hiddenStates(ids: [Int32], session s: DecoderSession, pool: ThreadPool) throws -> [Float] {
+        s.reset()
+        return try decoder.forward(ids: ids[...], outputs: 0 ..< ids.count, cache: s.cache, arena: s.arena, pool: pool).array
+    }
+}

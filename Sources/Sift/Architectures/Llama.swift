@@ -1,0 +1,236 @@
+// Decoder-only transformers after "LLaMA: Open and Efficient Foundation Language Models"
+// (Touvron et al., 2023) as transformers implements it in modeling_llama.py; Mistral,
+// Qwen2, Qwen3 (modeling_qwen3.py) and Gemma 3 (modeling_gemma3.py) differ only by
+// configuration (see DecoderConfig) and tensor names:
+//
+//   x = embed[id] (· √hidden for Gemma)
+//   per layer (pre-norm):
+//     h = RMSNorm(x)
+//     q, k, v = Wq h, Wk h, Wv h            (+ biases for Qwen2; per-head RMSNorm of q, k for Qwen3/Gemma 3)
+//     q, k = RoPE(q), RoPE(k)               (local base on Gemma's sliding-window layers)
+//     a = Wo · Attention(q, k, v)           (causal, GQA, optional sliding window)
+//     x = x + a                             (Gemma: x + RMSNorm(a))
+//     m = W_down(act(W_gate h') · W_up h')  with h' = RMSNorm(x)
+//     x = x + m                             (Gemma: x + RMSNorm(m))
+//   out = RMSNorm(x)
+import CSiftKernels
+
+/// The weights of one decoder layer. Norm weights already include Gemma's +1 offset.
+struct DecoderLayer {
+    let attentionNorm: [Float]
+    let query, key, value, output: Linear
+    let queryNorm, keyNorm: [Float]?
+    let postAttentionNorm: [Float]?
+    let ffnNorm: [Float]
+    let gate, up, down: Linear
+    let postFFNNorm: [Float]?
+    let window: Int?
+    let rope: RoPE
+}
+
+/// Keys and values of the positions processed so far, per layer: lets a label-scoring
+/// pass reuse a prompt's prefix. [capacity, kvHeads · headDim] per layer.
+final class KVCache: @unchecked Sendable {
+    let keys: [Matrix]
+    let values: [Matrix]
+    let capacity: Int
+    private(set) var length = 0
+    private let storage: UnsafeMutablePointer<Float>
+
+    init(config: DecoderConfig, capacity: Int) {
+        self.capacity = capacity
+        let per = capacity * config.kvWidth, cols = config.kvWidth
+        let base = UnsafeMutablePointer<Float>.allocate(capacity: max(1, 2 * config.layers * per))
+        storage = base
+        keys = (0 ..< config.layers).map { Matrix(base + 2 * $0 * per, rows: capacity, cols: cols) }
+        values = (0 ..< config.layers).map { Matrix(base + (2 * $0 + 1) * per, rows: capacity, cols: cols) }
+    }
+
+    deinit { storage.deallocate() }
+
+    func advance(by n: Int) { length += n }
+    /// Forgets positions from `length` on (a label continuation after a cached prompt).
+    func truncate(to length: Int) { self.length = min(self.length, length) }
+}
+
+/// A decoder-only transformer: configuration and weights, immutable after loading.
+struct TransformerDecoder: @unchecked Sendable {
+    let config: DecoderConfig
+    let embeddings: EmbeddingTable
+    let layers: [DecoderLayer]
+    let finalNorm: [Float]
+
+    /// `ropeFactors`: llama.cpp's rope_freqs.weight (Llama 3.1 scaling), for global layers.
+    init(config c: DecoderConfig, names: DecoderTensorNames, ropeLayout: RoPE.Layout, ropeFactors: [Float]? = nil,
+         loader w: WeightLoader) throws {
+        config = c
+        let h = c.hiddenSize, f = c.intermediateSize, qw = c.queryWidth, kw = c.kvWidth
+        embeddings = try w.embedding(names.embeddings, rows: c.vocabSize, cols: h)
+        let offset = names.normOffset(c)
+        func norm(_ name: String, _ count: Int) throws -> [Float] { try w.vector(name, count: count).map { $0 + offset } }
+        let global = RoPE(dimensions: c.headDim, base: c.ropeTheta, layout: ropeLayout, scaling: c.ropeScaling, frequencyFactors: ropeFactors)
+        let local = c.localRopeTheta.map { RoPE(dimensions: c.headDim, base: $0, layout: ropeLayout) }
+        layers = try (0 ..< c.layers).map { i in
+            let n = names.layer(i)
+            let window = c.slidingWindows[i]
+            return DecoderLayer(
+                attentionNorm: try norm(n.attentionNorm, h),
+                query: try w.linear(n.query, out: qw, in: h, bias: c.attentionBias),
+                key: try w.linear(n.key, out: kw, in: h, bias: c.attentionBias),
+                value: try w.linear(n.value, out: kw, in: h, bias: c.attentionBias),
+                output: try w.linear(n.output, out: h, in: qw, bias: c.outputBias),
+                queryNorm: c.queryKeyNorm ? try norm(n.queryNorm, c.headDim) : nil,
+                keyNorm: c.queryKeyNorm ? try norm(n.keyNorm, c.headDim) : nil,
+                postAttentionNorm: c.sandwichNorms ? try norm(n.postAttentionNorm, h) : nil,
+                ffnNorm: try norm(n.ffnNorm, h),
+                gate: try w.linear(n.gate, out: f, in: h, bias: c.mlpBias),
+                up: try w.linear(n.up, out: f, in: h, bias: c.mlpBias),
+                down: try w.linear(n.down, out: h, in: f, bias: c.mlpBias),
+                postFFNNorm: c.sandwichNorms ? try norm(n.postFFNNorm, h) : nil,
+                window: window,
+                rope: window != nil ? (local ?? global) : global)
+        }
+        finalNorm = try norm(names.finalNorm, h)
+    }
+
+    /// Bytes of scratch a pass over `tokens` new tokens needs, with `context` positions in all.
+    func scratchBytes(tokens n: Int, context: Int) -> Int {
+        let c = config
+        let floats = n * (2 * c.hiddenSize + 2 * c.queryWidth + 2 * c.intermediateSize) + c.heads * context
+        let blocks = n * (max(c.hiddenSize, c.intermediateSize, c.queryWidth) + 31) / 32
+        return floats * 4 + blocks * MemoryLayout<sk_block_q8_a>.stride + 16 * 64
+    }
+
+    /// Runs `ids` after the positions already in `cache` and returns the final-normed
+    /// hidden states of rows `outputs` (indices into `ids`) as [outputs.count, hidden].
+    ///
+    /// Every layer computes keys and values for all of `ids` (later calls attend to them);
+    /// the last layer computes attention and the MLP only for `outputs`.
+    func forward(ids: ArraySlice<Int32>, outputs: Range<Int>, cache: KVCache, arena: Arena, pool: ThreadPool) throws -> Matrix {
+        let c = config, n = ids.count, start = cache.length
+        let h = c.hiddenSize, d = c.headDim
+        guard n > 0, outputs.lowerBound >= 0, outputs.upperBound <= n, !outputs.isEmpty else {
+            throw ModelError.invalidValue(key: "output rows", value: "\(outputs)", expected: "a non-empty range within \(n) tokens")
+        }
+        guard start + n <= cache.capacity else {
+            throw ModelError.invalidValue(key: "input length", value: "\(start + n)", expected: "at most \(cache.capacity) tokens")
+        }
+        let x = try arena.matrix(rows: n, cols: h)
+        for (t, id) in ids.enumerated() {
+            guard id >= 0, Int(id) < c.vocabSize else {
+                throw ModelError.invalidValue(key: "token id", value: "\(id)", expected: "below the vocabulary size \(c.vocabSize)")
+            }
+            embeddings.row(Int(id), into: x.row(t))
+            if let s = c.embeddingScale { scale(x.rows(t ..< t + 1), by: s) }
+        }
+        let normed = try arena.matrix(rows: n, cols: h)
+        let q = try arena.matrix(rows: n, cols: c.queryWidth), context = try arena.matrix(rows: n, cols: c.queryWidth)
+        let projected = try arena.matrix(rows: n, cols: h)
+        let gate = try arena.matrix(rows: n, cols: c.intermediateSize), up = try arena.matrix(rows: n, cols: c.intermediateSize)
+        let scores = try arena.allocate(Float.self, count: c.heads * (start + n))
+        let quantized = try arena.allocate(sk_block_q8_a.self, count: n * (max(h, c.intermediateSize, c.queryWidth) + 31) / 32)
+        let allPositions = Array(start ..< start + n)
+
+        var rows = 0 ..< n
+        for (i, layer) in layers.enumerated() {
+            if i == layers.count - 1 { rows = outputs }
+            let m = rows.count
+            // Attention: keys and values for every new position, queries for `rows`.
+            copy(x, to: normed)
+            rmsNorm(normed, weight: layer.attentionNorm, eps: c.normEps)
+            let keys = cache.keys[i].rows(start ..< start + n), values = cache.values[i].rows(start ..< start + n)
+            layer.key(normed, into: keys, scratch: quantized, pool: pool)
+            layer.value(normed, into: values, scratch: quantized, pool: pool)
+            let queries = q.rows(0 ..< m)
+            layer.query(normed.rows(rows), into: queries, scratch: quantized, pool: pool)
+            if let kn = layer.keyNorm, let qn = layer.queryNorm {
+                rmsNorm(keys.heads(c.kvHeads), weight: kn, eps: c.normEps)
+                rmsNorm(queries.heads(c.heads), weight: qn, eps: c.normEps)
+            }
+            layer.rope.apply(keys, heads: c.kvHeads, headDim: d, positions: allPositions)
+            layer.rope.apply(queries, heads: c.heads, headDim: d, positions: Array(allPositions[rows]))
+            let out = context.rows(0 ..< m)
+            attention(q: queries, k: cache.keys[i].rows(0 ..< start + n), v: cache.values[i].rows(0 ..< start + n), out: out,
+                      heads: c.heads, kvHeads: c.kvHeads, headDim: d, scale: c.attentionScale,
+                      mask: AttentionMask(causal: true, window: layer.window), queryOffset: start + rows.lowerBound,
+                      softcap: c.attentionLogitSoftcap, scratch: scores, pool: pool)
+            let residual = x.rows(rows), p = projected.rows(0 ..< m)
+            layer.output(out, into: p, scratch: quantized, pool: pool)
+            if let post = layer.postAttentionNorm { rmsNorm(p, weight: post, eps: c.normEps) }
+            add(residual, p)
+
+            // MLP: down(act(gate(h)) · up(h)).
+            let hn = normed.rows(0 ..< m), g = gate.rows(0 ..< m), u = up.rows(0 ..< m)
+            copy(residual, to: hn)
+            rmsNorm(hn, weight: layer.ffnNorm, eps: c.normEps)
+            layer.gate(hn, into: g, scratch: quantized, pool: pool)
+            layer.up(hn, into: u, scratch: quantized, pool: pool)
+            gatedActivation(g, u, c.activation)
+            layer.down(g, into: p, scratch: quantized, pool: pool)
+            if let post = layer.postFFNNorm { rmsNorm(p, weight: post, eps: c.normEps) }
+            add(residual, p)
+        }
+        cache.advance(by: n)
+        let result = x.rows(outputs)
+        rmsNorm(result, weight: finalNorm, eps: c.normEps)
+        return result
+    }
+}
+
+extension Matrix {
+    /// A contiguous [rows, heads · d] matrix seen as [rows · heads, d], for per-head norms.
+    func heads(_ count: Int) -> Matrix {
+        precondition(stride == cols && cols % count == 0, "per-head view needs a contiguous matrix")
+        return Matrix(data, rows: rows * count, cols: cols / count)
+    }
+}
+
+/// Where each decoder weight lives in a checkpoint.
+struct DecoderTensorNames: Sendable {
+    struct Layer: Sendable {
+        let attentionNorm, query, key, value, output, queryNorm, keyNorm, postAttentionNorm: String
+        let ffnNorm, gate, up, down, postFFNNorm: String
+    }
+
+    let embeddings, finalNorm, lmHead, score: String
+    let layer: @Sendable (Int) -> Layer
+    /// Stored norm weights plus this give the scale (HF Gemma stores γ − 1; llama.cpp's
+    /// converter adds the 1 before writing GGUF).
+    let normOffset: @Sendable (DecoderConfig) -> Float
+
+    /// Hugging Face names (transformers' *ForCausalLM / *ForSequenceClassification).
+    static func huggingFace(_ family: DecoderConfig.Family) -> DecoderTensorNames {
+        let gemma = family == .gemma3
+        return DecoderTensorNames(
+            embeddings: "model.embed_tokens.weight", finalNorm: "model.norm.weight", lmHead: "lm_head", score: "score",
+            layer: { i in
+                let l = "model.layers.\(i)."
+                return Layer(
+                    attentionNorm: l + "input_layernorm.weight",
+                    query: l + "self_attn.q_proj", key: l + "self_attn.k_proj", value: l + "self_attn.v_proj",
+                    output: l + "self_attn.o_proj",
+                    queryNorm: l + "self_attn.q_norm.weight", keyNorm: l + "self_attn.k_norm.weight",
+                    postAttentionNorm: l + "post_attention_layernorm.weight",
+                    // Llama's "post_attention_layernorm" is the norm before the MLP.
+                    ffnNorm: l + (gemma ? "pre_feedforward_layernorm.weight" : "post_attention_layernorm.weight"),
+                    gate: l + "mlp.gate_proj", up: l + "mlp.up_proj", down: l + "mlp.down_proj",
+                    postFFNNorm: l + "post_feedforward_layernorm.weight")
+            },
+            normOffset: { $0.normWeightOffset })
+    }
+
+    /// llama.cpp's GGUF names.
+    static let gguf = DecoderTensorNames(
+        embeddings: "token_embd.weight", finalNorm: "output_norm.weight", lmHead: "output", score: "cls.output",
+        layer: { i in
+            let l = "blk.\(i)."
+            return Layer(
+                attentionNorm: l + "attn_norm.weight",
+                query: l + "attn_q", key: l + "attn_k", value: l + "attn_v", output: l + "attn_output",
+                queryNorm: l + "attn_q_norm.weight", keyNorm: l + "attn_k_norm.weight",
+                postAttentionNorm: l + "post_attention_norm.weight",
+                ffnNorm: l + "ffn_norm.weight", gate: l + "ffn_gate", up: l + "ffn_up", down: l + "ffn_down",
+                postFFNNorm: l + "post_ffw_norm.weight")
+        },
+        normOffset: { _ in 0 })
+}

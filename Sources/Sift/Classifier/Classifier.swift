@@ -1,0 +1,184 @@
+import Foundation
+import SiftTokenizers
+import Synchronization
+
+/// A text classifier: a fine-tuned encoder or decoder with its classification head, or an
+/// instruct decoder choosing among labels zero-shot, with its tokenizer.
+///
+/// ```swift
+/// let classifier = try Classifier(contentsOf: URL(fileURLWithPath: "intents.gguf"))
+/// let result = try classifier.classify("I was charged twice this month")
+/// print(result.label, result.score)
+/// ```
+///
+/// A `Classifier` is immutable and `Sendable`: call it from as many tasks as you like. Each
+/// call borrows a session (scratch memory sized once for `maxTokens`) from a pool, so
+/// concurrent calls do not share buffers and a classification allocates nothing large.
+public final class Classifier: Sendable {
+    /// The labels results are drawn from, in the model's order.
+    public let labels: [String]
+    /// The longest input, in tokens, before truncation.
+    public let maxTokens: Int
+    /// What was loaded: architecture and head, for display.
+    public let summary: String
+    public let options: ClassifierOptions
+    let model: LoadedModel
+    let tokenizer: Tokenizer
+    let problemType: ProblemType
+    let zeroShot: ZeroShotPrompt?
+    let pool: ThreadPool
+    private let sessions = Mutex<[Session]>([])
+
+    enum Session: Sendable {
+        case encoder(Arena)
+        case decoder(DecoderSession)
+    }
+
+    /// Loads a GGUF file or a Hugging Face model folder (config.json, safetensors and
+    /// tokenizer.json; `options.lora` adds a PEFT adapter).
+    public init(contentsOf url: URL, options: ClassifierOptions = .init()) throws {
+        if let t = options.threads, t < 1 { throw ClassifierError.invalidOption("threads must be at least 1, not \(t)") }
+        if let m = options.maxTokens, m < 2 { throw ClassifierError.invalidOption("maxTokens must be at least 2, not \(m)") }
+        let location = try ModelLocation(url)
+        let chatTemplate: String?
+        switch location {
+        case .huggingFace(let folder):
+            model = try ModelRegistry.load(folder: folder, weightType: options.weightType, lora: options.lora)
+            tokenizer = try Tokenizer.load(from: folder)
+            chatTemplate = ZeroShotPrompt.chatTemplate(folder: folder)
+        case .gguf(let file):
+            if options.lora != nil {
+                throw ClassifierError.invalidOption("a LoRA adapter is merged into a Hugging Face folder; convert it with `sift convert --lora` first")
+            }
+            let gguf = try GGUFFile(url: file)
+            model = try ModelRegistry.load(gguf: gguf, weightType: options.weightType)
+            tokenizer = try gguf.tokenizer()
+            chatTemplate = gguf["tokenizer.chat_template"]?.string
+        case .safetensors(let file):
+            throw ModelLocationError.notAModelFolder(file.deletingLastPathComponent().path, missing: "config.json")
+        }
+        self.options = options
+
+        let modelLimit: Int
+        switch model {
+        case .encoder(let e):
+            modelLimit = e.encoder.config.maxPositions - e.encoder.config.positionOffset
+            summary = "\(e.encoder.config.family.rawValue) encoder, \(e.encoder.config.layers) layers, hidden \(e.encoder.config.hiddenSize)"
+        case .decoder(let d):
+            modelLimit = d.decoder.config.maxPositions
+            summary = "\(d.decoder.config.family.rawValue) decoder, \(d.decoder.config.layers) layers, hidden \(d.decoder.config.hiddenSize)"
+        }
+        maxTokens = min(options.maxTokens ?? min(modelLimit, 512), modelLimit)
+        pool = ThreadPool(threads: options.threads ?? ThreadPool.physicalCores)
+
+        switch model {
+        case .decoder(let d) where options.labels != nil:
+            guard case .languageModel = d.head else {
+                throw ClassifierError.invalidOption("zero-shot labels need a language model; this model has a classification head with labels \(d.labels?.names ?? [])")
+            }
+            let names = options.labels!.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard names.count >= 2 else { throw ClassifierError.noLabels("zero-shot routing needs at least two labels") }
+            labels = names
+            problemType = .singleLabel
+            zeroShot = try ZeroShotPrompt(template: options.template, chatTemplate: chatTemplate, labels: names, tokenizer: tokenizer)
+        case .decoder(let d):
+            guard let set = d.labels else {
+                throw ClassifierError.noLabels("this is a language model without a classification head: give it labels to choose from (options.labels, or --labels)")
+            }
+            labels = set.names
+            problemType = set.problemType
+            zeroShot = nil
+        case .encoder(let e):
+            guard let set = e.labels else {
+                throw ClassifierError.noLabels("this encoder has no classification head (config.json names no *ForSequenceClassification)")
+            }
+            if options.labels != nil { throw ClassifierError.invalidOption("zero-shot labels need a decoder language model, not an encoder") }
+            labels = set.names
+            problemType = set.problemType
+            zeroShot = nil
+        }
+    }
+
+    /// Classifies one text (or a text pair, for models fine-tuned on pairs).
+    public func classify(_ text: String, pair: String? = nil) throws -> Classification {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let session = borrowSession()
+        defer { returnSession(session) }
+        let logits: [Float], tokens: Int, truncated: Bool
+        if let zeroShot {
+            guard case .decoder(let d) = model, case .decoder(let s) = session else { throw ClassifierError.emptyInput }
+            let prompt = zeroShot.encode(text, tokenizer: tokenizer, maxTokens: maxTokens)
+            logits = try d.labelLogProbabilities(prompt: prompt.ids, labels: prompt.labelIds, session: s, pool: pool)
+            tokens = prompt.ids.count
+            truncated = prompt.truncated
+        } else {
+            let encoding = tokenizer.encode(text, pair: pair, maxLength: maxTokens)
+            guard !encoding.ids.isEmpty else { throw ClassifierError.emptyInput }
+            switch (model, session) {
+            case (.encoder(let e), .encoder(let arena)):
+                logits = try e.logits(ids: encoding.ids, typeIds: encoding.typeIds, arena: arena, pool: pool)
+            case (.decoder(let d), .decoder(let s)):
+                logits = try d.logits(ids: encoding.ids, session: s, pool: pool)
+            default: throw ClassifierError.emptyInput
+            }
+            tokens = encoding.ids.count
+            truncated = encoding.truncated
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return result(logits: logits, tokens: tokens, truncated: truncated, seconds: seconds)
+    }
+
+    /// Classifies many texts; results are in input order.
+    public func classify(_ texts: [String]) throws -> [Classification] {
+        try texts.map { try classify($0) }
+    }
+
+    /// Classifies one text off the caller's executor.
+    public func classify(_ text: String, pair: String? = nil) async throws -> Classification {
+        try await offload { try self.classify(text, pair: pair) }
+    }
+
+    /// Classifies many texts off the caller's executor; results are in input order.
+    public func classify(_ texts: [String]) async throws -> [Classification] {
+        try await offload { try self.classify(texts) }
+    }
+
+    private func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async {
+                continuation.resume(with: Result { try work() })
+            }
+        }
+    }
+
+    func result(logits: [Float], tokens: Int, truncated: Bool, seconds: Double) -> Classification {
+        let scores: [Float]
+        if zeroShot != nil {
+            var p = logits
+            p.withUnsafeMutableBufferPointer { softmax($0.baseAddress!, $0.count) }
+            scores = p
+        } else {
+            scores = LabelSet.scores(logits, problemType)
+        }
+        let ranked = zip(labels, scores).map { Classification.LabelScore(label: $0, score: $1) }
+            .enumerated().sorted { $0.element.score != $1.element.score ? $0.element.score > $1.element.score : $0.offset < $1.offset }
+            .map(\.element)
+        let top = ranked[0]
+        let predicted = problemType == .multiLabel ? ranked.filter { $0.score >= 0.5 }.map(\.label) : [top.label]
+        let abstained = options.threshold.map { top.score < $0 } ?? false
+        return Classification(label: top.label, score: top.score, ranked: ranked, predicted: predicted, logits: logits,
+                              tokens: tokens, truncated: truncated, abstained: abstained, seconds: seconds)
+    }
+
+    private func borrowSession() -> Session {
+        if let s = sessions.withLock({ $0.popLast() }) { return s }
+        switch model {
+        case .encoder(let e): return .encoder(e.arena(tokens: maxTokens))
+        case .decoder(let d): return .decoder(d.makeSession(maxTokens: maxTokens + (zeroShot?.maxLabelTokens ?? 0)))
+        }
+    }
+
+    private func returnSession(_ s: Session) {
+        sessions.withLock { $0.append(s) }
+    }
+}

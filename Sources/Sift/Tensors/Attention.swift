@@ -1,0 +1,142 @@
+import Foundation
+
+/// Rotary position embedding (RoFormer), for the two layouts checkpoints use:
+/// `halfSplit` (HF: dimension i pairs with i + d/2, `rotate_half`) and `adjacentPairs`
+/// (GGUF/llama.cpp "normal" RoPE: 2i pairs with 2i + 1; GGUF stores Llama Q/K permuted for it).
+public struct RoPE: Sendable {
+    public enum Layout: Sendable { case halfSplit, adjacentPairs }
+
+    public let dimensions: Int
+    public let layout: Layout
+    /// θ_i for i < dimensions / 2, after any frequency scaling.
+    let inverseFrequencies: [Float]
+
+    /// `frequencyFactors` divide θ_i (llama.cpp stores Llama 3.1 scaling as a
+    /// `rope_freqs.weight` tensor of these factors instead of `rope_scaling` keys).
+    public init(dimensions: Int, base: Double, layout: Layout, scaling: RoPEScaling? = nil, frequencyFactors: [Float]? = nil) {
+        self.dimensions = dimensions
+        self.layout = layout
+        var freqs = (0 ..< dimensions / 2).map { 1 / pow(base, Double(2 * $0) / Double(dimensions)) }
+        if let scaling {
+            switch scaling.kind {
+            case .linear:
+                freqs = freqs.map { $0 / scaling.factor }
+            case .llama3(let low, let high, let original):
+                // Llama 3.1: long wavelengths are slowed by `factor`, short ones kept, and the
+                // band between is interpolated.
+                let lowWavelength = Double(original) / low
+                let highWavelength = Double(original) / high
+                freqs = freqs.map { f in
+                    let wavelength = 2 * Double.pi / f
+                    if wavelength < highWavelength { return f }
+                    if wavelength > lowWavelength { return f / scaling.factor }
+                    let smooth = (Double(original) / wavelength - low) / (high - low)
+                    return (1 - smooth) * f / scaling.factor + smooth * f
+                }
+            }
+        }
+        if let factors = frequencyFactors, factors.count == freqs.count {
+            freqs = zip(freqs, factors).map { $0 / Double($1) }
+        }
+        inverseFrequencies = freqs.map { Float($0) }
+    }
+
+    /// Rotates the first `dimensions` values of each head of each row, for positions
+    /// `positions[row]`. x is [tokens, heads · headDim].
+    func apply(_ x: Matrix, heads: Int, headDim: Int, positions: [Int]) {
+        let half = dimensions / 2
+        var cosines = [Float](repeating: 0, count: half), sines = cosines
+        for t in 0 ..< x.rows {
+            // fp32 angle = position · θ_i, as transformers computes it.
+            let p = Float(positions[t])
+            for i in 0 ..< half {
+                let angle = p * inverseFrequencies[i]
+                cosines[i] = cos(angle)
+                sines[i] = sin(angle)
+            }
+            let row = x.row(t)
+            for h in 0 ..< heads {
+                let v = row + h * headDim
+                switch layout {
+                case .halfSplit:
+                    for i in 0 ..< half {
+                        let a = v[i], b = v[i + half]
+                        v[i] = a * cosines[i] - b * sines[i]
+                        v[i + half] = b * cosines[i] + a * sines[i]
+                    }
+                case .adjacentPairs:
+                    for i in 0 ..< half {
+                        let a = v[2 * i], b = v[2 * i + 1]
+                        v[2 * i] = a * cosines[i] - b * sines[i]
+                        v[2 * i + 1] = b * cosines[i] + a * sines[i]
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `rope_scaling` of a config.
+public struct RoPEScaling: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case linear
+        case llama3(lowFrequencyFactor: Double, highFrequencyFactor: Double, originalContext: Int)
+    }
+
+    public let kind: Kind
+    public let factor: Double
+}
+
+/// Which key positions a query may attend to.
+public struct AttentionMask: Sendable {
+    /// Decoders: only positions ≤ the query's.
+    public var causal: Bool
+    /// Sliding-window layers: only the last `window` positions up to and including the
+    /// query's (nil: unlimited).
+    public var window: Int?
+
+    @inline(__always) func range(query: Int, keys: Int) -> Range<Int> {
+        let end = causal ? query + 1 : keys
+        let start = window.map { max(0, query - $0 + 1) } ?? 0
+        return start ..< end
+    }
+}
+
+/// Scaled dot-product attention for one sequence: out = softmax(q·kᵀ·scale + mask)·v per head,
+/// with grouped-query heads sharing K/V (`heads / kvHeads` queries per K/V head). Only one
+/// row of scores exists at a time, so memory does not grow with the square of the length.
+///
+/// q: [queries, heads·headDim]; k, v: [keys, kvHeads·headDim]; out: [queries, heads·headDim].
+/// `queryOffset` is the position of q's first row among the keys (for computing only the
+/// last rows of a layer).
+func attention(q: Matrix, k: Matrix, v: Matrix, out: Matrix, heads: Int, kvHeads: Int, headDim: Int,
+               scale: Float, mask: AttentionMask, queryOffset: Int = 0, softcap: Float? = nil,
+               scratch: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+    let keys = k.rows
+    let group = heads / kvHeads
+    pool.parallel(heads) { h in
+        let kvh = h / group
+        // Each head gets its own slice of scratch for its score row.
+        let scores = scratch + h * keys
+        for t in 0 ..< q.rows {
+            let query = q.row(t) + h * headDim
+            let range = mask.range(query: t + queryOffset, keys: keys)
+            for j in range {
+                let key = k.row(j) + kvh * headDim
+                var s: Float = 0
+                for d in 0 ..< headDim { s += query[d] * key[d] }
+                s *= scale
+                if let softcap { s = softcap * Foundation.tanh(s / softcap) }
+                scores[j - range.lowerBound] = s
+            }
+            softmax(scores, range.count)
+            let o = out.row(t) + h * headDim
+            for d in 0 ..< headDim { o[d] = 0 }
+            for j in range {
+                let p = scores[j - range.lowerBound]
+                let value = v.row(j) + kvh * headDim
+                for d in 0 ..< headDim { o[d] += p * value[d] }
+            }
+        }
+    }
+}

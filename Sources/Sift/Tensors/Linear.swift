@@ -1,0 +1,158 @@
+import CSiftKernels
+
+/// How a Linear layer keeps its weights. Quantization is the layer's business: model code
+/// calls `linear(x, into: y)` whatever the storage.
+public enum WeightType: String, Sendable, CaseIterable {
+    /// fp32, multiplied with BLAS sgemm.
+    case f32
+    /// GGUF Q8_0 blocks, repacked into panels for the int8 kernels.
+    case q8_0
+}
+
+/// y = x · Wᵀ + b for W of shape [out, in].
+public final class Linear: @unchecked Sendable {
+    public let inFeatures: Int
+    public let outFeatures: Int
+    public let bias: [Float]?
+    let storage: Storage
+
+    enum Storage {
+        /// [out][in] floats; `owner` keeps mapped memory alive when the pointer is zero-copy.
+        case f32(UnsafePointer<Float>, owner: AnyObject)
+        /// Panels from sk_pack_q8_0, owned by this layer.
+        case q8_0(UnsafeMutablePointer<sk_panel_q8_0>, count: Int)
+    }
+
+    public var weightType: WeightType {
+        switch storage {
+        case .f32: return .f32
+        case .q8_0: return .q8_0
+        }
+    }
+
+    /// Builds the layer from a stored tensor of shape [out, in], converting once: Q8_0 data
+    /// is repacked as is; any other type is dequantized to fp32 and, for `.q8_0`, quantized.
+    public init(weight: TensorView, bias: [Float]?, as type: WeightType) throws {
+        guard weight.shape.count == 2 else {
+            throw ModelError.shapeMismatch(tensor: weight.name, expected: "[out, in]", found: weight.shape)
+        }
+        let out = weight.shape[0], inputs = weight.shape[1]
+        outFeatures = out
+        inFeatures = inputs
+        if let bias, bias.count != outFeatures {
+            throw ModelError.shapeMismatch(tensor: weight.name + " bias", expected: "[\(outFeatures)]", found: [bias.count])
+        }
+        self.bias = bias
+        guard outFeatures > 0, inFeatures > 0, let base = weight.data.baseAddress else {
+            throw ModelError.shapeMismatch(tensor: weight.name, expected: "a non-empty matrix", found: weight.shape)
+        }
+        switch (type, weight.dtype) {
+        case (.q8_0, .ggml(.q8_0)):
+            storage = Linear.pack(base.assumingMemoryBound(to: sk_block_q8_0.self), n: outFeatures, k: inFeatures)
+        case (.q8_0, _):
+            guard inFeatures % 32 == 0 else {
+                throw ModelError.shapeMismatch(tensor: weight.name, expected: "input size a multiple of 32 for q8_0", found: weight.shape)
+            }
+            let floats = try weight.floats()
+            var blocks = [sk_block_q8_0](repeating: sk_block_q8_0(), count: out * inputs / 32)
+            blocks.withUnsafeMutableBufferPointer { dst in
+                floats.withUnsafeBufferPointer { src in
+                    for r in 0 ..< out {
+                        sk_quantize_row_q8_0(src.baseAddress! + r * inputs, dst.baseAddress! + r * inputs / 32, Int64(inputs))
+                    }
+                }
+            }
+            storage = blocks.withUnsafeBufferPointer { Linear.pack($0.baseAddress!, n: out, k: inputs) }
+        case (.f32, .f32) where Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0:
+            storage = .f32(base.assumingMemoryBound(to: Float.self), owner: weight.owner)
+        case (.f32, _):
+            let owned = OwnedFloats(try weight.floats())
+            storage = .f32(UnsafePointer(owned.pointer), owner: owned)
+        }
+    }
+
+    /// A layer over fp32 values already in memory (tests, heads built in code).
+    public convenience init(weights: [Float], out: Int, in inFeatures: Int, bias: [Float]?, as type: WeightType) throws {
+        let owned = OwnedFloats(weights)
+        let view = TensorView(name: "weights", shape: [out, inFeatures], dtype: .f32,
+                              data: UnsafeRawBufferPointer(start: owned.pointer, count: weights.count * 4), owner: owned)
+        try self.init(weight: view, bias: bias, as: type)
+    }
+
+    deinit {
+        if case .q8_0(let panels, let count) = storage {
+            panels.deinitialize(count: count)
+            panels.deallocate()
+        }
+    }
+
+    private static func pack(_ blocks: UnsafePointer<sk_block_q8_0>, n: Int, k: Int) -> Storage {
+        let count = Int(sk_panel_count(Int64(n), Int64(k)))
+        let panels = UnsafeMutablePointer<sk_panel_q8_0>.allocate(capacity: count)
+        panels.initialize(repeating: sk_panel_q8_0(), count: count)
+        sk_pack_q8_0(blocks, Int64(n), Int64(k), panels)
+        return .q8_0(panels, count: count)
+    }
+
+    /// y[m × out] = x[m × in] · Wᵀ (+ b). `scratch` holds x quantized for the int8 path:
+    /// at least `quantizedBlocks(rows:)` blocks.
+    public func callAsFunction(_ x: Matrix, into y: Matrix, scratch: UnsafeMutablePointer<sk_block_q8_a>, pool: ThreadPool) {
+        let m = x.rows
+        switch storage {
+        case .f32(let w, _):
+            BLAS.sgemm(transposeB: true, m: m, n: outFeatures, k: inFeatures, a: x.data, lda: x.stride,
+                       b: w, ldb: inFeatures, c: y.data, ldc: y.stride)
+        case .q8_0(let panels, _):
+            let blocksPerRow = inFeatures / 32
+            for i in 0 ..< m { sk_quantize_row_q8_a(x.row(i), scratch + i * blocksPerRow, Int64(inFeatures)) }
+            // Work is split over output columns in whole panels, so every output is computed
+            // by one thread in the same order whatever the thread count.
+            let tiles = (outFeatures + 15) / 16
+            let tasks = min(tiles, pool.threadCount * 4)
+            let tilesPerTask = (tiles + tasks - 1) / tasks
+            let n = outFeatures, k = inFeatures
+            pool.parallel((tiles + tilesPerTask - 1) / tilesPerTask) { t in
+                let n0 = t * tilesPerTask * 16
+                let n1 = min(n, n0 + tilesPerTask * 16)
+                sk_gemm_q8_0(Int64(m), Int64(n), Int64(k), scratch, Int64(blocksPerRow), panels, y.data, Int64(y.stride), Int64(n0), Int64(n1))
+            }
+        }
+        if let bias {
+            for i in 0 ..< m {
+                let r = y.row(i)
+                for j in 0 ..< outFeatures { r[j] += bias[j] }
+            }
+        }
+    }
+
+    /// Activation blocks the int8 path needs for `rows` rows.
+    public func quantizedBlocks(rows: Int) -> Int { rows * ((inFeatures + 31) / 32) }
+}
+
+/// fp32 values owned by a class, so a Linear (or a view) can keep them alive.
+final class OwnedFloats: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
+    let count: Int
+
+    init(_ values: [Float]) {
+        count = values.count
+        pointer = .allocate(capacity: max(values.count, 1))
+        values.withUnsafeBufferPointer { pointer.initialize(from: $0.baseAddress!, count: values.count) }
+    }
+
+    deinit { pointer.deallocate() }
+}
+
+extension TensorView {
+    /// The tensor as fp32 values, dequantized if needed.
+    public func floats() throws -> [Float] {
+        guard case .ggml(let type) = dtype else { throw ModelError.unsupportedTensorType(tensor: name, type: dtype.description) }
+        var out = [Float](repeating: 0, count: elementCount)
+        do {
+            try out.withUnsafeMutableBufferPointer { try Dequantize.row(type, from: data, into: $0) }
+        } catch {
+            throw ModelError.unsupportedTensorType(tensor: name, type: dtype.description)
+        }
+        return out
+    }
+}

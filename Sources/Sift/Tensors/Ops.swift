@@ -1,0 +1,129 @@
+import Foundation
+
+// Row-wise operations of the forward pass. Shapes: x is [tokens, features] row-major.
+
+/// The activation functions configs name (`hidden_act`, `hidden_activation`).
+public enum Activation: String, Sendable {
+    /// 0.5·x·(1 + erf(x/√2)): BERT's "gelu".
+    case gelu
+    /// 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))): "gelu_new", "gelu_pytorch_tanh", "gelu_fast".
+    case geluTanh
+    case relu
+    case silu
+    case tanh
+
+    /// The HF name, or nil if Sift does not implement it.
+    public init?(huggingFace name: String) {
+        switch name {
+        case "gelu", "gelu_python": self = .gelu
+        case "gelu_new", "gelu_pytorch_tanh", "gelu_fast", "gelu_tanh": self = .geluTanh
+        case "relu": self = .relu
+        case "silu", "swish": self = .silu
+        case "tanh": self = .tanh
+        default: return nil
+        }
+    }
+
+    @inline(__always) func apply(_ x: Float) -> Float {
+        switch self {
+        case .gelu: return 0.5 * x * (1 + erf(x * 0.70710678118654752))
+        case .geluTanh:
+            let inner: Float = 0.79788456080286536 * (x + 0.044715 * x * x * x)
+            return 0.5 * x * (1 + Foundation.tanh(inner))
+        case .relu: return max(x, 0)
+        case .silu: return x / (1 + exp(-x))
+        case .tanh: return Foundation.tanh(x)
+        }
+    }
+
+    /// Applies the activation in place.
+    func apply(_ m: Matrix) {
+        for i in 0 ..< m.rows {
+            let r = m.row(i)
+            for j in 0 ..< m.cols { r[j] = apply(r[j]) }
+        }
+    }
+}
+
+/// Gated MLP input: a[i][j] = act(a[i][j]) · b[i][j] (SwiGLU, GeGLU).
+func gatedActivation(_ a: Matrix, _ b: Matrix, _ act: Activation) {
+    for i in 0 ..< a.rows {
+        let ra = a.row(i), rb = b.row(i)
+        for j in 0 ..< a.cols { ra[j] = act.apply(ra[j]) * rb[j] }
+    }
+}
+
+/// LayerNorm over each row: (x − mean) / √(var + eps) · γ + β, in place.
+func layerNorm(_ x: Matrix, weight: [Float], bias: [Float]?, eps: Float) {
+    let n = x.cols
+    for i in 0 ..< x.rows {
+        let r = x.row(i)
+        var mean: Float = 0
+        for j in 0 ..< n { mean += r[j] }
+        mean /= Float(n)
+        var variance: Float = 0
+        for j in 0 ..< n { let d = r[j] - mean; variance += d * d }
+        variance /= Float(n)
+        let scale = 1 / (variance + eps).squareRoot()
+        if let bias {
+            for j in 0 ..< n { r[j] = (r[j] - mean) * scale * weight[j] + bias[j] }
+        } else {
+            for j in 0 ..< n { r[j] = (r[j] - mean) * scale * weight[j] }
+        }
+    }
+}
+
+/// RMSNorm over each row: x / √(mean(x²) + eps) · (offset + γ), in place. Gemma stores
+/// γ − 1 and uses `offset` 1.
+func rmsNorm(_ x: Matrix, weight: [Float], eps: Float, offset: Float = 0) {
+    let n = x.cols
+    for i in 0 ..< x.rows {
+        let r = x.row(i)
+        var sum: Float = 0
+        for j in 0 ..< n { sum += r[j] * r[j] }
+        let scale = 1 / (sum / Float(n) + eps).squareRoot()
+        for j in 0 ..< n { r[j] = r[j] * scale * (offset + weight[j]) }
+    }
+}
+
+/// x += y, element-wise.
+func add(_ x: Matrix, _ y: Matrix) {
+    for i in 0 ..< x.rows {
+        let a = x.row(i), b = y.row(i)
+        for j in 0 ..< x.cols { a[j] += b[j] }
+    }
+}
+
+/// Copies `src` into `dst` (same shape).
+func copy(_ src: Matrix, to dst: Matrix) {
+    for i in 0 ..< src.rows { dst.row(i).update(from: src.row(i), count: src.cols) }
+}
+
+/// Softmax of `n` values in place, stable (max subtracted).
+@inline(__always) func softmax(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
+    var m = -Float.infinity
+    for j in 0 ..< n { m = max(m, x[j]) }
+    guard m > -Float.infinity else { return }
+    var sum: Float = 0
+    for j in 0 ..< n { x[j] = exp(x[j] - m); sum += x[j] }
+    let inv = 1 / sum
+    for j in 0 ..< n { x[j] *= inv }
+}
+
+/// x *= s, element-wise.
+func scale(_ x: Matrix, by s: Float) {
+    for i in 0 ..< x.rows {
+        let r = x.row(i)
+        for j in 0 ..< x.cols { r[j] *= s }
+    }
+}
+
+/// log-softmax of `n` values in place.
+func logSoftmax(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
+    var m = -Float.infinity
+    for j in 0 ..< n { m = max(m, x[j]) }
+    var sum: Double = 0
+    for j in 0 ..< n { sum += Double(exp(x[j] - m)) }
+    let lse = m + Float(log(sum))
+    for j in 0 ..< n { x[j] -= lse }
+}

@@ -1,0 +1,197 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Sift
+@testable import SiftTokenizers
+
+/// A tiny random-weight model and what transformers computed with it
+/// (models/architectures/make_fixtures.py; see Fixtures/models/README.md).
+struct ArchitectureGolden: Decodable {
+    struct Case: Decodable {
+        let text: String
+        let text_pair: String?
+        let ids: [Int32]
+        let type_ids: [Int32]
+        let logits: [Float]?
+        let scores: [Float]?
+        let last_hidden: [Float]?
+        let next_token_logits: [Float]?
+    }
+
+    struct LabelScoring: Decodable {
+        struct Label: Decodable {
+            let name: String
+            let ids: [Int32]
+        }
+
+        struct Case: Decodable {
+            let prompt_ids: [Int32]
+            let labels: [Label]
+            let logprobs: [Float]
+        }
+
+        let cases: [Case]
+    }
+
+    let `class`: String
+    let problem_type: String?
+    let labels: [String]?
+    let cases: [Case]
+    let label_scoring: LabelScoring?
+
+    static func load(_ name: String) throws -> ArchitectureGolden {
+        try JSONDecoder().decode(ArchitectureGolden.self, from: Data(contentsOf: modelFolder(name).appendingPathComponent("golden.json")))
+    }
+
+    static func modelFolder(_ name: String) -> URL { fixtureURL("models/\(name)") }
+}
+
+/// max |a − b| / max |b|: the error relative to the vector's scale (a logit near zero is
+/// judged against the others, not against itself).
+func scaledError(_ a: [Float], _ b: [Float]) -> Float {
+    precondition(a.count == b.count, "compared arrays differ in length: \(a.count) vs \(b.count)")
+    let scale = max(b.map(abs).max() ?? 0, 1e-6)
+    return zip(a, b).map { abs($0 - $1) }.max().map { $0 / scale } ?? 0
+}
+
+/// Whether int8 logits are close enough: |a − b| ≤ 0.04 + 5% of the largest |b|. The tiny
+/// fixtures' logits are small (|logit| ≈ 0.1–1) and come from sums with much cancellation,
+/// so int8 rounding shows there as a few hundredths in absolute terms.
+func int8Close(_ a: [Float], _ b: [Float]) -> Bool {
+    let scale = b.map(abs).max() ?? 0
+    return zip(a, b).allSatisfy { abs($0 - $1) <= 0.04 + 0.05 * scale }
+}
+
+/// Whether int8 picks the reference's top label, or one the reference scores within
+/// int8's tolerance of it (a near tie, where either answer is the model's answer).
+func sameTopLabel(_ a: [Float], _ b: [Float]) -> Bool {
+    let scale = b.map(abs).max() ?? 0
+    return argmax(a) == argmax(b) || b[argmax(a)] >= b[argmax(b)] - (0.04 + 0.05 * scale)
+}
+
+func argmax(_ x: [Float]) -> Int { x.indices.max { x[$0] < x[$1] } ?? 0 }
+
+/// Runs a loaded model on a golden's cases.
+struct GoldenRunner {
+    let model: LoadedModel
+    let pool = ThreadPool(threads: 2)
+
+    func logits(_ c: ArchitectureGolden.Case) throws -> [Float] {
+        switch model {
+        case .encoder(let e): return try e.logits(ids: c.ids, typeIds: c.type_ids, arena: e.arena(tokens: c.ids.count), pool: pool)
+        case .decoder(let d): return try d.logits(ids: c.ids, session: d.makeSession(maxTokens: c.ids.count), pool: pool)
+        }
+    }
+
+    func hidden(_ c: ArchitectureGolden.Case) throws -> [Float] {
+        switch model {
+        case .encoder(let e): return try e.hiddenStates(ids: c.ids, typeIds: c.type_ids, arena: e.arena(tokens: c.ids.count), pool: pool)
+        case .decoder(let d): return try d.hiddenStates(ids: c.ids, session: d.makeSession(maxTokens: c.ids.count), pool: pool)
+        }
+    }
+}
+
+/// The fixtures with a classification head, and the ones with a language-model head.
+let classifierFixtures = ["bert-cls", "bert-multilabel", "roberta-cls", "xlm-roberta-cls", "distilbert-cls",
+                          "llama-cls", "mistral-cls", "qwen2-cls", "qwen3-cls", "gemma3-cls"]
+let languageModelFixtures = ["llama-lm", "qwen2-lm"]
+
+@Suite struct ArchitectureTests {
+    /// fp32 weights: logits and final hidden states within 1e-4 of transformers (relative
+    /// to the vector's largest value), ids identical to the HF tokenizer.
+    @Test(arguments: classifierFixtures)
+    func fp32MatchesTransformers(name: String) throws {
+        let golden = try ArchitectureGolden.load(name)
+        let folder = ArchitectureGolden.modelFolder(name)
+        let runner = GoldenRunner(model: try ModelRegistry.load(folder: folder, weightType: .f32))
+        let tokenizer = try Tokenizer.load(from: folder)
+        for c in golden.cases {
+            let encoding = tokenizer.encode(c.text, pair: c.text_pair)
+            #expect(encoding.ids == c.ids, "\(name): token ids of \(c.text.debugDescription)")
+            #expect(encoding.typeIds == c.type_ids, "\(name): type ids of \(c.text.debugDescription)")
+            let logits = try runner.logits(c)
+            let e = scaledError(logits, try #require(c.logits))
+            #expect(e <= 1e-4, "\(name) \(c.text.debugDescription): logits off by \(e)")
+            if let want = c.last_hidden {
+                let h = try runner.hidden(c)
+                let he = scaledError(h, want)
+                #expect(he <= 1e-4, "\(name) \(c.text.debugDescription): hidden states off by \(he)")
+            }
+        }
+    }
+
+    /// Q8_0 weights (quantized at load): the same top label on every golden input, logits
+    /// within `int8Close`.
+    @Test(arguments: classifierFixtures)
+    func q8_0KeepsTheAnswer(name: String) throws {
+        let golden = try ArchitectureGolden.load(name)
+        let runner = GoldenRunner(model: try ModelRegistry.load(folder: ArchitectureGolden.modelFolder(name), weightType: .q8_0))
+        for c in golden.cases {
+            let want = try #require(c.logits)
+            let logits = try runner.logits(c)
+            #expect(int8Close(logits, want), "\(name) \(c.text.debugDescription): q8_0 logits \(logits) vs \(want)")
+            if golden.problem_type != "multi_label_classification" {
+                #expect(sameTopLabel(logits, want), "\(name) \(c.text.debugDescription): q8_0 changed the top label")
+            }
+        }
+    }
+
+    /// The public API end to end: text in, the golden's scores out.
+    @Test(arguments: classifierFixtures)
+    func classifierScoresText(name: String) throws {
+        let golden = try ArchitectureGolden.load(name)
+        let classifier = try Classifier(contentsOf: ArchitectureGolden.modelFolder(name), options: .init(threads: 1, weightType: .f32))
+        if let labels = golden.labels { #expect(classifier.labels == labels) }
+        for c in golden.cases {
+            let r = try classifier.classify(c.text, pair: c.text_pair)
+            let want = try #require(c.scores)
+            #expect(scaledError(r.logits, try #require(c.logits)) <= 1e-4)
+            #expect(r.label == classifier.labels[argmax(want)], "\(name): top label")
+            #expect(abs(r.score - want.max()!) <= 1e-4)
+            #expect(r.tokens == c.ids.count && !r.truncated)
+        }
+    }
+
+    /// Label-word scoring: log P(label | prompt) as transformers computes it from one pass
+    /// over prompt + label, here from one pass over the prompt and cached keys and values.
+    @Test(arguments: languageModelFixtures)
+    func labelScoringMatchesTransformers(name: String) throws {
+        let golden = try ArchitectureGolden.load(name)
+        guard case .decoder(let d) = try ModelRegistry.load(folder: ArchitectureGolden.modelFolder(name), weightType: .f32) else {
+            Issue.record("\(name) is not a decoder")
+            return
+        }
+        let pool = ThreadPool(threads: 2)
+        let scoring = try #require(golden.label_scoring)
+        for c in scoring.cases {
+            let session = d.makeSession(maxTokens: c.prompt_ids.count + 8)
+            let got = try d.labelLogProbabilities(prompt: c.prompt_ids, labels: c.labels.map(\.ids), session: session, pool: pool)
+            for (g, w) in zip(got, c.logprobs) { #expect(abs(g - w) <= 1e-4 * max(1, abs(w)), "\(name): label log-probability \(g) vs \(w)") }
+        }
+        for c in golden.cases {
+            guard let want = c.next_token_logits else { continue }
+            let got = try d.nextTokenLogits(ids: c.ids, session: d.makeSession(maxTokens: c.ids.count), pool: pool)
+            #expect(scaledError(got, want) <= 1e-4, "\(name): next-token logits")
+        }
+    }
+}
+
+extension ArchitectureTests {
+    /// transformers 4 configs (rope_theta, rope_scaling, rope_local_base_freq,
+    /// sliding_window_pattern) describe the same models as transformers 5's rope_parameters
+    /// and layer_types: the same logits from either.
+    @Test(arguments: ["llama-cls", "qwen3-cls", "gemma3-cls"])
+    func transformers4ConfigGivesTheSameModel(name: String) throws {
+        let golden = try ArchitectureGolden.load(name)
+        let source = ArchitectureGolden.modelFolder(name)
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("sift-v4-\(name)-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: source, to: copy)
+        defer { try? FileManager.default.removeItem(at: copy) }
+        try FileManager.default.removeItem(at: copy.appendingPathComponent("config.json"))
+        try FileManager.default.copyItem(at: copy.appendingPathComponent("config.v4.json"), to: copy.appendingPathComponent("config.json"))
+        let runner = GoldenRunner(model: try ModelRegistry.load(folder: copy, weightType: .f32))
+        for c in golden.cases {
+            #expect(scaledError(try runner.logits(c), try #require(c.logits)) <= 1e-4, "\(name) with its transformers 4 config")
+        }
+    }
+}

