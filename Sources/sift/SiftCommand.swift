@@ -9,6 +9,6 @@ struct SiftCommand: ParsableCommand {
             Sift loads a GGUF file or a Hugging Face model folder (config.json, safetensors,
             tokenizer.json) and never opens a network connection.
             """,
-        subcommands: [Classify.self, Convert.self, Inspect.self, Tokenize.self]
+        subcommands: [Classify.self, Eval.self, Convert.self, Inspect.self, Tokenize.self]
     )
 }

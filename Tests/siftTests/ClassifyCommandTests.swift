@@ -101,3 +101,23 @@ private func objects(_ stdout: String) throws -> [[String: Any]] {
         #expect(try objects(r.stdout).first?["label"] != nil)
     }
 }
+
+@Suite struct EvalCommandTests {
+    @Test func jsonReportAndBadDataLine() throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("sift-eval-\(UUID().uuidString).jsonl")
+        defer { try? FileManager.default.removeItem(at: data) }
+        try Data("{\"text\":\"my bill is wrong\",\"label\":\"billing\"}\n{\"text\":\"it crashes\",\"label\":\"bug\"}\n".utf8).write(to: data)
+        let model = models.appendingPathComponent("bert-cls").path
+        let r = try runSift(["eval", "-m", model, data.path, "--json", "--reference", model])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(object["examples"] as? Int == 2)
+        #expect((object["agreement"] as? NSNumber)?.doubleValue == 1)
+        #expect(object["confusion"] != nil && object["macroF1"] != nil && object["latencyMilliseconds"] != nil)
+
+        try Data("{\"text\":\"no label here\"}\n".utf8).write(to: data)
+        let bad = try runSift(["eval", "-m", model, data.path])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains(":1: no \"label\""))
+    }
+}
