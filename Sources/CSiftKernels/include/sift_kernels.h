@@ -113,6 +113,13 @@ void sk_gemm_q8_0(int64_t m, int64_t n, int64_t k,
                   float *y, int64_t ldy,
                   int64_t n0, int64_t n1);
 
+// MARK: - Calibration
+
+/// Runs a register-only loop of the active level's int8 dot-product instruction and returns
+/// the multiply-adds it performed (0 where Sift has no such loop: scalar, NEON). The
+/// benchmark times it to state GEMM speed as a fraction of the machine's peak.
+int64_t sk_int8_peak_loop(int64_t iterations);
+
 #ifdef __cplusplus
 }
 #endif

@@ -53,15 +53,54 @@ struct BertEncoder: @unchecked Sendable {
         return tokens * (6 * h + config.intermediateSize) + config.heads * tokens
     }
 
-    /// The final hidden states [tokens, hidden] for one sequence.
-    func forward(ids: [Int32], typeIds: [Int32], arena: Arena, pool: ThreadPool) throws -> Matrix {
+    /// The final hidden states of rows `outputs` (all rows by default) for one sequence,
+    /// [outputs.count, hidden]. Every layer but the last runs on all rows; the last computes
+    /// keys and values for all rows and everything else for `outputs` only (a classifier
+    /// reads one row).
+    func forward(ids: [Int32], typeIds: [Int32], outputs: Range<Int>? = nil, arena: Arena, pool: ThreadPool) throws -> Matrix {
         let n = ids.count, h = config.hiddenSize
-        guard n + config.positionOffset <= config.maxPositions else {
-            throw ModelError.invalidValue(key: "input length", value: "\(n)", expected: "at most \(config.maxPositions - config.positionOffset) tokens")
+        guard n > 0, n + config.positionOffset <= config.maxPositions else {
+            throw ModelError.invalidValue(key: "input length", value: "\(n)", expected: "1 to \(config.maxPositions - config.positionOffset) tokens")
+        }
+        let outputs = outputs ?? 0 ..< n
+        guard outputs.lowerBound >= 0, outputs.upperBound <= n, !outputs.isEmpty else {
+            throw ModelError.invalidValue(key: "output rows", value: "\(outputs)", expected: "a non-empty range within \(n) tokens")
         }
         let x = try arena.matrix(rows: n, cols: h)
-        let row = UnsafeMutablePointer<Float>.allocate(capacity: h)
-        defer { row.deallocate() }
+        try StageProfiler.measure(\.embeddings) { try embed(ids: ids, typeIds: typeIds, into: x, arena: arena) }
+
+        let q = try arena.matrix(rows: n, cols: h), k = try arena.matrix(rows: n, cols: h), v = try arena.matrix(rows: n, cols: h)
+        let context = try arena.matrix(rows: n, cols: h), projected = try arena.matrix(rows: n, cols: h)
+        let hidden = try arena.matrix(rows: n, cols: config.intermediateSize)
+        let scores = try arena.allocate(Float.self, count: config.heads * n)
+        let quantized = try arena.allocate(sk_block_q8_a.self, count: n * (max(h, config.intermediateSize) + 31) / 32)
+        let scale = 1 / Float(config.headDim).squareRoot()
+        var rows = 0 ..< n
+        for (i, layer) in layers.enumerated() {
+            if i == layers.count - 1 { rows = outputs }
+            let m = rows.count, xr = x.rows(rows)
+            let queries = q.rows(0 ..< m), out = context.rows(0 ..< m), p = projected.rows(0 ..< m), f = hidden.rows(0 ..< m)
+            layer.query(xr, into: queries, scratch: quantized, pool: pool)
+            layer.key(x, into: k, scratch: quantized, pool: pool)
+            layer.value(x, into: v, scratch: quantized, pool: pool)
+            attention(q: queries, k: k, v: v, out: out, heads: config.heads, kvHeads: config.heads, headDim: config.headDim,
+                      scale: scale, mask: AttentionMask(causal: false), scratch: scores, pool: pool)
+            layer.output(out, into: p, scratch: quantized, pool: pool)
+            add(xr, p)
+            layerNorm(xr, weight: layer.attentionNorm.weight, bias: layer.attentionNorm.bias, eps: config.layerNormEps)
+            layer.up(xr, into: f, scratch: quantized, pool: pool)
+            config.activation.apply(f)
+            layer.down(f, into: p, scratch: quantized, pool: pool)
+            add(xr, p)
+            layerNorm(xr, weight: layer.outputNorm.weight, bias: layer.outputNorm.bias, eps: config.layerNormEps)
+        }
+        return x.rows(outputs)
+    }
+
+    /// x = LayerNorm(word[id] + position[offset + t] + tokenType[type]).
+    private func embed(ids: [Int32], typeIds: [Int32], into x: Matrix, arena: Arena) throws {
+        let h = config.hiddenSize
+        let row = try arena.allocate(Float.self, count: h)
         for (t, id) in ids.enumerated() {
             guard id >= 0, Int(id) < config.vocabSize else {
                 throw ModelError.invalidValue(key: "token id", value: "\(id)", expected: "below the vocabulary size \(config.vocabSize)")
@@ -80,29 +119,6 @@ struct BertEncoder: @unchecked Sendable {
             }
         }
         layerNorm(x, weight: embeddingNorm.weight, bias: embeddingNorm.bias, eps: config.layerNormEps)
-
-        let q = try arena.matrix(rows: n, cols: h), k = try arena.matrix(rows: n, cols: h), v = try arena.matrix(rows: n, cols: h)
-        let context = try arena.matrix(rows: n, cols: h), projected = try arena.matrix(rows: n, cols: h)
-        let hidden = try arena.matrix(rows: n, cols: config.intermediateSize)
-        let scores = try arena.allocate(Float.self, count: config.heads * n)
-        let quantized = try arena.allocate(sk_block_q8_a.self, count: n * (max(h, config.intermediateSize) + 31) / 32)
-        let scale = 1 / Float(config.headDim).squareRoot()
-        for layer in layers {
-            layer.query(x, into: q, scratch: quantized, pool: pool)
-            layer.key(x, into: k, scratch: quantized, pool: pool)
-            layer.value(x, into: v, scratch: quantized, pool: pool)
-            attention(q: q, k: k, v: v, out: context, heads: config.heads, kvHeads: config.heads, headDim: config.headDim,
-                      scale: scale, mask: AttentionMask(causal: false), scratch: scores, pool: pool)
-            layer.output(context, into: projected, scratch: quantized, pool: pool)
-            add(x, projected)
-            layerNorm(x, weight: layer.attentionNorm.weight, bias: layer.attentionNorm.bias, eps: config.layerNormEps)
-            layer.up(x, into: hidden, scratch: quantized, pool: pool)
-            config.activation.apply(hidden)
-            layer.down(hidden, into: projected, scratch: quantized, pool: pool)
-            add(x, projected)
-            layerNorm(x, weight: layer.outputNorm.weight, bias: layer.outputNorm.bias, eps: config.layerNormEps)
-        }
-        return x
     }
 }
 

@@ -55,10 +55,12 @@ final class DecoderClassifier: @unchecked Sendable {
         s.reset()
         // Causal attention: tokens after the pooled one cannot change it, so they are not run.
         let hidden = try decoder.forward(ids: ids[0 ... last], outputs: last ..< last + 1, cache: s.cache, arena: s.arena, pool: pool)
-        let out = try s.arena.matrix(rows: 1, cols: score.outFeatures)
-        let scratch = try s.arena.allocate(sk_block_q8_a.self, count: score.quantizedBlocks(rows: 1))
-        score(hidden, into: out, scratch: scratch, pool: pool)
-        return out.array
+        return try StageProfiler.measure(\.head) {
+            let out = try s.arena.matrix(rows: 1, cols: score.outFeatures)
+            let scratch = try s.arena.allocate(sk_block_q8_a.self, count: score.quantizedBlocks(rows: 1))
+            score(hidden, into: out, scratch: scratch, pool: pool)
+            return out.array
+        }
     }
 
     /// Full-vocabulary next-token logits after `ids` (the LM head on the last position).
@@ -106,6 +108,10 @@ final class DecoderClassifier: @unchecked Sendable {
     }
 
     private func languageModelLogits(_ hidden: Matrix, session s: DecoderSession, pool: ThreadPool) throws -> Matrix {
+        try StageProfiler.measure(\.head) { try languageModelRows(hidden, session: s, pool: pool) }
+    }
+
+    private func languageModelRows(_ hidden: Matrix, session s: DecoderSession, pool: ThreadPool) throws -> Matrix {
         guard case .languageModel(let lm) = head else {
             throw ModelError.missingTensor("lm_head (label scoring needs a language model, not a classifier)")
         }

@@ -116,12 +116,14 @@ struct TransformerDecoder: @unchecked Sendable {
             throw ModelError.invalidValue(key: "input length", value: "\(start + n)", expected: "at most \(cache.capacity) tokens")
         }
         let x = try arena.matrix(rows: n, cols: h)
-        for (t, id) in ids.enumerated() {
-            guard id >= 0, Int(id) < c.vocabSize else {
-                throw ModelError.invalidValue(key: "token id", value: "\(id)", expected: "below the vocabulary size \(c.vocabSize)")
+        try StageProfiler.measure(\.embeddings) {
+            for (t, id) in ids.enumerated() {
+                guard id >= 0, Int(id) < c.vocabSize else {
+                    throw ModelError.invalidValue(key: "token id", value: "\(id)", expected: "below the vocabulary size \(c.vocabSize)")
+                }
+                embeddings.row(Int(id), into: x.row(t))
+                if let s = c.embeddingScale { scale(x.rows(t ..< t + 1), by: s) }
             }
-            embeddings.row(Int(id), into: x.row(t))
-            if let s = c.embeddingScale { scale(x.rows(t ..< t + 1), by: s) }
         }
         let normed = try arena.matrix(rows: n, cols: h)
         let q = try arena.matrix(rows: n, cols: c.queryWidth), context = try arena.matrix(rows: n, cols: c.queryWidth)

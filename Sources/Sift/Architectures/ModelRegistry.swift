@@ -125,7 +125,7 @@ final class EncoderClassifier: @unchecked Sendable {
     func pooledOutput(ids: [Int32], typeIds: [Int32], arena: Arena, pool: ThreadPool) throws -> [Float] {
         guard let pooler else { throw ModelError.missingTensor("pooler.dense.weight") }
         arena.reset()
-        let hidden = try encoder.forward(ids: ids, typeIds: typeIds, arena: arena, pool: pool)
+        let hidden = try encoder.forward(ids: ids, typeIds: typeIds, outputs: 0 ..< 1, arena: arena, pool: pool)
         let out = try arena.matrix(rows: 1, cols: pooler.outFeatures)
         let scratch = try arena.allocate(sk_block_q8_a.self, count: pooler.quantizedBlocks(rows: 1))
         pooler(hidden.rows(0 ..< 1), into: out, scratch: scratch, pool: pool)
@@ -133,11 +133,12 @@ final class EncoderClassifier: @unchecked Sendable {
         return out.array
     }
 
-    /// The head's logits.
+    /// The head's logits, from the first token's final hidden state (the only row the last
+    /// layer computes past its keys and values).
     func logits(ids: [Int32], typeIds: [Int32], arena: Arena, pool: ThreadPool) throws -> [Float] {
         guard let head else { throw ModelError.missingTensor("classifier (the model has no classification head)") }
         arena.reset()
-        let hidden = try encoder.forward(ids: ids, typeIds: typeIds, arena: arena, pool: pool)
-        return try head(hidden, arena: arena, pool: pool)
+        let first = try encoder.forward(ids: ids, typeIds: typeIds, outputs: 0 ..< 1, arena: arena, pool: pool)
+        return try StageProfiler.measure(\.head) { try head(first, arena: arena, pool: pool) }
     }
 }

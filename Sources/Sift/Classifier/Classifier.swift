@@ -101,31 +101,57 @@ public final class Classifier: Sendable {
 
     /// Classifies one text (or a text pair, for models fine-tuned on pairs).
     public func classify(_ text: String, pair: String? = nil) throws -> Classification {
-        let start = DispatchTime.now().uptimeNanoseconds
-        let session = borrowSession()
-        defer { returnSession(session) }
-        let logits: [Float], tokens: Int, truncated: Bool
-        if let zeroShot {
-            guard case .decoder(let d) = model, case .decoder(let s) = session else { throw ClassifierError.emptyInput }
-            let prompt = zeroShot.encode(text, tokenizer: tokenizer, maxTokens: maxTokens)
-            logits = try d.labelLogProbabilities(prompt: prompt.ids, labels: prompt.labelIds, session: s, pool: pool)
-            tokens = prompt.ids.count
-            truncated = prompt.truncated
-        } else {
-            let encoding = tokenizer.encode(text, pair: pair, maxLength: maxTokens)
-            guard !encoding.ids.isEmpty else { throw ClassifierError.emptyInput }
-            switch (model, session) {
-            case (.encoder(let e), .encoder(let arena)):
-                logits = try e.logits(ids: encoding.ids, typeIds: encoding.typeIds, arena: arena, pool: pool)
-            case (.decoder(let d), .decoder(let s)):
-                logits = try d.logits(ids: encoding.ids, session: s, pool: pool)
-            default: throw ClassifierError.emptyInput
+        try profiled { profiler in
+            let session = borrowSession()
+            defer { returnSession(session) }
+            if let zeroShot {
+                let prompt = StageProfiler.measure(\.tokenize) { zeroShot.encode(text, tokenizer: tokenizer, maxTokens: maxTokens) }
+                guard case .decoder(let d) = model, case .decoder(let s) = session else { throw ClassifierError.emptyInput }
+                let logits = try d.labelLogProbabilities(prompt: prompt.ids, labels: prompt.labelIds, session: s, pool: pool)
+                return (logits, prompt.ids.count, prompt.truncated)
             }
-            tokens = encoding.ids.count
-            truncated = encoding.truncated
+            let encoding = StageProfiler.measure(\.tokenize) { tokenizer.encode(text, pair: pair, maxLength: maxTokens) }
+            return (try run(ids: encoding.ids, typeIds: encoding.typeIds, session: session), encoding.ids.count, encoding.truncated)
         }
+    }
+
+    /// Classifies text already tokenized (special tokens included), for callers that
+    /// tokenize themselves. Inputs longer than `maxTokens` are refused, not truncated.
+    public func classify(tokenIds ids: [Int32], typeIds: [Int32]? = nil) throws -> Classification {
+        guard zeroShot == nil else { throw ClassifierError.invalidOption("zero-shot routing builds its own prompt: classify text") }
+        guard !ids.isEmpty else { throw ClassifierError.emptyInput }
+        guard ids.count <= maxTokens else {
+            throw ClassifierError.invalidOption("\(ids.count) tokens exceed maxTokens (\(maxTokens))")
+        }
+        return try profiled { _ in
+            let session = borrowSession()
+            defer { returnSession(session) }
+            let types = typeIds ?? [Int32](repeating: 0, count: ids.count)
+            return (try run(ids: ids, typeIds: types, session: session), ids.count, false)
+        }
+    }
+
+    private func run(ids: [Int32], typeIds: [Int32], session: Session) throws -> [Float] {
+        guard !ids.isEmpty else { throw ClassifierError.emptyInput }
+        switch (model, session) {
+        case (.encoder(let e), .encoder(let arena)): return try e.logits(ids: ids, typeIds: typeIds, arena: arena, pool: pool)
+        case (.decoder(let d), .decoder(let s)): return try d.logits(ids: ids, session: s, pool: pool)
+        default: throw ClassifierError.emptyInput
+        }
+    }
+
+    /// Times `body` (per stage when profiling) and turns its logits into a Classification.
+    private func profiled(_ body: (StageProfiler?) throws -> (logits: [Float], tokens: Int, truncated: Bool)) throws -> Classification {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let profiler = options.profile ? StageProfiler() : nil
+        let out = try StageProfiler.$current.withValue(profiler) { try body(profiler) }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return result(logits: logits, tokens: tokens, truncated: truncated, seconds: seconds)
+        var r = result(logits: out.logits, tokens: out.tokens, truncated: out.truncated, seconds: seconds)
+        if let profiler {
+            profiler.timings.total = seconds
+            r.timings = profiler.timings
+        }
+        return r
     }
 
     /// Classifies many texts; results are in input order.

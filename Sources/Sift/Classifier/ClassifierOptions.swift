@@ -21,9 +21,13 @@ public struct ClassifierOptions: Sendable {
     /// The zero-shot prompt; `{text}` is replaced by the input and `{labels}` by the label
     /// list. nil uses the model's chat format when Sift knows it, else a plain prompt.
     public var template: String?
+    /// Time each stage (tokenize, embeddings, matrix products, attention, head) and report
+    /// it in `Classification.timings`. Costs a clock read per stage.
+    public var profile: Bool
 
     public init(threads: Int? = nil, maxTokens: Int? = nil, weightType: WeightType? = nil, lora: URL? = nil,
-                threshold: Float? = nil, labels: [String]? = nil, template: String? = nil) {
+                threshold: Float? = nil, labels: [String]? = nil, template: String? = nil, profile: Bool = false) {
+        self.profile = profile
         self.threads = threads
         self.maxTokens = maxTokens
         self.weightType = weightType
@@ -60,6 +64,8 @@ public struct Classification: Sendable, Equatable, Codable {
     public let abstained: Bool
     /// Wall time of the classification, tokenization included.
     public let seconds: Double
+    /// Per-stage times, when the options ask for them.
+    public var timings: StageTimings?
 }
 
 /// Why a classifier could not be made or could not classify.

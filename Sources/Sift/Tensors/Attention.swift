@@ -112,6 +112,15 @@ public struct AttentionMask: Sendable {
 func attention(q: Matrix, k: Matrix, v: Matrix, out: Matrix, heads: Int, kvHeads: Int, headDim: Int,
                scale: Float, mask: AttentionMask, queryOffset: Int = 0, softcap: Float? = nil,
                scratch: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+    StageProfiler.measure(\.attention) {
+        attentionHeads(q: q, k: k, v: v, out: out, heads: heads, kvHeads: kvHeads, headDim: headDim, scale: scale, mask: mask,
+                       queryOffset: queryOffset, softcap: softcap, scratch: scratch, pool: pool)
+    }
+}
+
+private func attentionHeads(q: Matrix, k: Matrix, v: Matrix, out: Matrix, heads: Int, kvHeads: Int, headDim: Int,
+                            scale: Float, mask: AttentionMask, queryOffset: Int, softcap: Float?,
+                            scratch: UnsafeMutablePointer<Float>, pool: ThreadPool) {
     let keys = k.rows
     let group = heads / kvHeads
     pool.parallel(heads) { h in

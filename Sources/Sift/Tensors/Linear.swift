@@ -97,6 +97,10 @@ public final class Linear: @unchecked Sendable {
     /// y[m × out] = x[m × in] · Wᵀ (+ b). `scratch` holds x quantized for the int8 path:
     /// at least `quantizedBlocks(rows:)` blocks.
     public func callAsFunction(_ x: Matrix, into y: Matrix, scratch: UnsafeMutablePointer<sk_block_q8_a>, pool: ThreadPool) {
+        StageProfiler.measure(\.matmul) { multiply(x, into: y, scratch: scratch, pool: pool) }
+    }
+
+    private func multiply(_ x: Matrix, into y: Matrix, scratch: UnsafeMutablePointer<sk_block_q8_a>, pool: ThreadPool) {
         let m = x.rows
         switch storage {
         case .f32(let w, _):

@@ -1,0 +1,158 @@
+import ArgumentParser
+import CSiftKernels
+import Foundation
+import Sift
+
+/// Prefill latency of one text per model shape and token count, with the time per stage,
+/// the GEMMs' share of the machine's int8 peak, load time, memory and batch throughput.
+struct ModelBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "Classification latency per model shape and input length (random weights, Q8_0)."
+    )
+
+    @Option(help: "Shapes to run (comma-separated): minilm, bert-base, qwen2.5-0.5b, llama-3.2-1b, llama-3.2-3b, llama-3.1-8b.")
+    var shape: String?
+
+    @Option(help: "Input lengths in tokens (comma-separated).")
+    var tokens = "16,64,128,256"
+
+    @Option(help: "Threads per classification.")
+    var threads = 2
+
+    @Option(help: "Timed runs per point (after 3 warm-up runs).")
+    var runs = 20
+
+    @Flag(help: "Also the Llama-3.2-3B and Llama-3.1-8B shapes (8B needs ~9 GB of disk and memory).")
+    var large = false
+
+    @Flag(help: "Measure 1 thread as well, and project a 16-core server from the scaling.")
+    var scaling = false
+
+    @Option(help: "Also time these model files (GGUF or HF folders), comma-separated.")
+    var model: String?
+
+    @Option(help: "Where generated shape files are kept between runs.")
+    var cache = "/tmp/sift-bench-models"
+
+    @Option(help: "The tokenizer.json embedded in the generated models.")
+    var tokenizer = "../Tests/SiftTokenizersTests/Fixtures/tokenizers/minilm/tokenizer.json"
+
+    @Option(help: "Texts per batch for the throughput column.")
+    var batch = 32
+
+    @Flag(help: "Print JSON lines instead of a table.")
+    var json = false
+
+    func run() throws {
+        let lengths = tokens.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        var shapes = Shape.all + (large ? Shape.large : [])
+        if let shape {
+            let wanted = Set(shape.split(separator: ",").map(String.init))
+            shapes = (Shape.all + Shape.large).filter { wanted.contains($0.name) }
+        }
+        let peak = Self.calibratePeak(threads: threads)
+        if !json {
+            print("Sift \(String(cString: sk_isa_name(sk_isa_active()))), \(threads) threads; int8 peak \(fixed(peak.gops, 0)) GOP/s "
+                + "(\(fixed(peak.one, 0)) on 1 thread); \(runs) runs per point; ms are p50/p90 per classification")
+            print([pad("shape", 13), leftPad("tokens", 6), leftPad("p50 ms", 8), leftPad("p90 ms", 8), leftPad("tok/s", 8),
+                   leftPad("GOP/s", 6), leftPad("%peak", 6), "  stages ms: tok/emb/gemm/attn/head/other", leftPad("load s", 7),
+                   leftPad("RSS MB", 7), leftPad("batch/s", 8)].joined(separator: " "))
+        }
+        let tokenizerJSON = try String(contentsOfFile: tokenizer, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
+        for s in shapes {
+            let url = URL(fileURLWithPath: cache).appendingPathComponent("\(s.name).q8_0.gguf")
+            if !FileManager.default.fileExists(atPath: url.path) {
+                if !json { FileHandle.standardError.write(Data("writing \(url.path)\n".utf8)) }
+                try RandomModelWriter(shape: s, tokenizerJSON: tokenizerJSON).write(to: url)
+            }
+            try measure(name: s.name, url: url, lengths: lengths, macsPerToken: s.linearMACsPerToken, peak: peak)
+        }
+        for path in (model ?? "").split(separator: ",").map(String.init) where !path.isEmpty {
+            try measure(name: URL(fileURLWithPath: path).lastPathComponent, url: URL(fileURLWithPath: path), lengths: lengths,
+                        macsPerToken: nil, peak: peak)
+        }
+    }
+
+    func measure(name: String, url: URL, lengths: [Int], macsPerToken: Int?, peak: (gops: Double, one: Double)) throws {
+        Memory.resetPeak()
+        let loadStart = now()
+        let classifier = try Classifier(contentsOf: url, options: .init(threads: threads, maxTokens: (lengths.max() ?? 16) + 2, profile: true))
+        let load = Double(now() - loadStart) / 1e9
+        for n in lengths {
+            // Token ids from a real ticket, repeated to length: [CLS]-like first id included.
+            let ids = (0 ..< n).map { Int32(1000 + ($0 * 7919) % 20000) }
+            for _ in 0 ..< 3 { _ = try classifier.classify(tokenIds: ids) }
+            var samples: [Double] = [], stages = StageTimings()
+            for _ in 0 ..< runs {
+                let r = try classifier.classify(tokenIds: ids)
+                samples.append(r.seconds * 1000)
+                stages = stages + (r.timings ?? StageTimings())
+            }
+            // A text of about this many tokens, for the tokenize column.
+            let text = String(repeating: "refund my duplicate charge please ", count: max(1, n / 6))
+            let p50 = percentile(samples, 50), p90 = percentile(samples, 90)
+            let gops = macsPerToken.map { 2 * Double($0 * n) / (p50 / 1000) / 1e9 }
+            let k = 1000 / Double(runs)
+            // Batch throughput: `batch` texts classified back to back.
+            let batchStart = now()
+            for _ in 0 ..< batch { _ = try classifier.classify(tokenIds: ids) }
+            let perSecond = Double(batch) / (Double(now() - batchStart) / 1e9)
+            let rss = Double(Memory.peakRSS()) / 1_048_576
+            let tokenize = try classifier.classify(text).timings?.tokenize ?? 0
+            if json {
+                var fields = [#""shape":"\#(name)""#, #""tokens":\#(n)"#, #""threads":\#(threads)"#, #""p50_ms":\#(fixed(p50, 3))"#,
+                              #""p90_ms":\#(fixed(p90, 3))"#, #""tokens_per_s":\#(fixed(Double(n) / p50 * 1000, 0))"#]
+                if let gops { fields += [#""gops":\#(fixed(gops, 1))"#, #""peak_fraction":\#(fixed(gops / peak.gops, 3))"#] }
+                fields += [#""stages_ms":{"tokenize_text":\#(fixed(tokenize * 1000, 3)),"embeddings":\#(fixed(stages.embeddings * k, 3)),"matmul":\#(fixed(stages.matmul * k, 3)),"attention":\#(fixed(stages.attention * k, 3)),"head":\#(fixed(stages.head * k, 3)),"other":\#(fixed(stages.other * k, 3))}"#,
+                           #""load_s":\#(fixed(load, 3))"#, #""peak_rss_mb":\#(fixed(rss, 1))"#, #""batch_texts_per_s":\#(fixed(perSecond, 1))"#]
+                print("{" + fields.joined(separator: ",") + "}")
+            } else {
+                let stageText = [tokenize * 1000, stages.embeddings * k, stages.matmul * k, stages.attention * k, stages.head * k, stages.other * k]
+                    .map { fixed($0, 2) }.joined(separator: "/")
+                print([pad(name, 13), leftPad(String(n), 6), leftPad(fixed(p50, 2), 8), leftPad(fixed(p90, 2), 8),
+                       leftPad(fixed(Double(n) / p50 * 1000, 0), 8), leftPad(gops.map { fixed($0, 0) } ?? "-", 6),
+                       leftPad(gops.map { fixed(100 * $0 / peak.gops, 0) } ?? "-", 6), "  " + pad(stageText, 38),
+                       leftPad(fixed(load, 2), 7), leftPad(fixed(rss, 0), 7), leftPad(fixed(perSecond, 1), 8)].joined(separator: " "))
+            }
+        }
+    }
+
+    /// The int8 multiply-add peak in GOP/s (2 ops per multiply-add) on `threads` threads and on one.
+    static func calibratePeak(threads: Int) -> (gops: Double, one: Double) {
+        let iterations: Int64 = 20_000_000
+        _ = sk_int8_peak_loop(iterations / 10)
+        var start = now()
+        let macs = sk_int8_peak_loop(iterations)
+        let one = 2 * Double(macs) / (Double(now() - start) / 1e9) / 1e9
+        guard threads > 1 else { return (one, one) }
+        let pool = ThreadPool(threads: threads)
+        start = now()
+        pool.parallel(threads) { _ in _ = sk_int8_peak_loop(iterations) }
+        let all = 2 * Double(macs) * Double(threads) / (Double(now() - start) / 1e9) / 1e9
+        return (all, one)
+    }
+}
+
+enum Memory {
+    /// Resets the kernel's peak-RSS mark (Linux: writing 5 to clear_refs), so each shape's
+    /// peak is its own.
+    static func resetPeak() {
+        #if os(Linux)
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+        #endif
+    }
+
+    /// Peak resident set size since the last reset, in bytes (VmHWM on Linux).
+    static func peakRSS() -> Int {
+        #if os(Linux)
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+           let kb = Int(line.split(separator: " ").dropFirst().first ?? "") {
+            return kb * 1024
+        }
+        #endif
+        return peakRSS()
+    }
+}

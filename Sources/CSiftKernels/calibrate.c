@@ -1,0 +1,50 @@
+// The machine's int8 multiply-add peak, for the benchmark's "% of peak" column: a loop of
+// independent dot-product instructions with no memory traffic, at the active level.
+#include "kernels_internal.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+/// 16 independent VPDPBUSD chains (latency 4-5 × 2-3 per cycle needs ≥ 12).
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) static int64_t sk_peak_vnni(int64_t iterations) {
+    __m512i a = _mm512_set1_epi8(3), b = _mm512_set1_epi8(5);
+    __m512i acc[16];
+    for (int i = 0; i < 16; i++) acc[i] = _mm512_set1_epi32(i);
+    for (int64_t it = 0; it < iterations; it++) {
+        for (int i = 0; i < 16; i++) acc[i] = _mm512_dpbusd_epi32(acc[i], a, b);
+        __asm__ volatile("" : "+v"(a));
+    }
+    __m512i s = acc[0];
+    for (int i = 1; i < 16; i++) s = _mm512_add_epi32(s, acc[i]);
+    volatile int32_t sink = _mm512_reduce_add_epi32(s);
+    (void)sink;
+    return iterations * 16 * 64;
+}
+
+/// AVX2: VPMADDUBSW + VPMADDWD + VPADDD per 32 multiply-adds, 8 chains.
+__attribute__((target("avx2"))) static int64_t sk_peak_avx2(int64_t iterations) {
+    __m256i a = _mm256_set1_epi8(3), b = _mm256_set1_epi8(5), ones = _mm256_set1_epi16(1);
+    __m256i acc[8];
+    for (int i = 0; i < 8; i++) acc[i] = _mm256_set1_epi32(i);
+    for (int64_t it = 0; it < iterations; it++) {
+        for (int i = 0; i < 8; i++) acc[i] = _mm256_add_epi32(acc[i], _mm256_madd_epi16(_mm256_maddubs_epi16(a, b), ones));
+        __asm__ volatile("" : "+x"(a));
+    }
+    __m256i s = acc[0];
+    for (int i = 1; i < 8; i++) s = _mm256_add_epi32(s, acc[i]);
+    volatile int32_t sink = _mm256_extract_epi32(s, 0);
+    (void)sink;
+    return iterations * 8 * 32;
+}
+#endif
+
+int64_t sk_int8_peak_loop(int64_t iterations) {
+    switch (sk_isa_active()) {
+#if defined(__x86_64__)
+    case SK_ISA_AVX512_VNNI: return sk_peak_vnni(iterations);
+    case SK_ISA_AVX2:
+    case SK_ISA_AVX512: return sk_peak_avx2(iterations);
+#endif
+    default: return 0;
+    }
+}
