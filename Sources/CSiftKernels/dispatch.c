@@ -36,29 +36,42 @@ typedef struct {
     void (*quantize_row_q8_a)(const float *, sk_block_q8_a *, int64_t);
     void (*gemm_q8_0)(int64_t, int64_t, int64_t, const sk_block_q8_a *, int64_t,
                       const sk_panel_q8_0 *, float *, int64_t, int64_t, int64_t);
+    // Row math: AVX-512 or the scalar reference (AVX2 and NEON use the reference).
+    void (*softmax)(float *, int64_t);
+    void (*gelu)(float *, int64_t);
+    void (*gelu_tanh)(float *, int64_t);
+    void (*silu_mul)(float *, const float *, int64_t);
+    void (*gelu_tanh_mul)(float *, const float *, int64_t);
+    void (*layer_norm)(float *, const float *, const float *, int64_t, float);
+    void (*rms_norm)(float *, const float *, int64_t, float);
 } sk_impl;
+
+#define SK_ROW_MATH_SCALAR sk_softmax_scalar, sk_gelu_scalar, sk_gelu_tanh_scalar, sk_silu_mul_scalar, \
+    sk_gelu_tanh_mul_scalar, sk_layer_norm_scalar, sk_rms_norm_scalar
+#define SK_ROW_MATH_AVX512 sk_softmax_avx512, sk_gelu_avx512, sk_gelu_tanh_avx512, sk_silu_mul_avx512, \
+    sk_gelu_tanh_mul_avx512, sk_layer_norm_avx512, sk_rms_norm_avx512
 
 static const sk_impl sk_impl_scalar = {
     sk_fp16_to_fp32_scalar, sk_fp32_to_fp16_scalar, sk_bf16_to_fp32_scalar,
     sk_fp32_to_bf16_scalar, sk_quantize_row_q8_0_scalar, sk_dequantize_row_q8_0_scalar,
-    sk_vec_dot_q8_0_scalar, sk_quantize_row_q8_a_scalar, sk_gemm_q8_0_scalar,
+    sk_vec_dot_q8_0_scalar, sk_quantize_row_q8_a_scalar, sk_gemm_q8_0_scalar, SK_ROW_MATH_SCALAR,
 };
 
 #if defined(__x86_64__)
 static const sk_impl sk_impl_avx2 = {
     sk_fp16_to_fp32_avx2, sk_fp32_to_fp16_avx2, sk_bf16_to_fp32_avx2,
     sk_fp32_to_bf16_avx2, sk_quantize_row_q8_0_avx2, sk_dequantize_row_q8_0_avx2,
-    sk_vec_dot_q8_0_avx2, sk_quantize_row_q8_a_avx2, sk_gemm_q8_0_avx2,
+    sk_vec_dot_q8_0_avx2, sk_quantize_row_q8_a_avx2, sk_gemm_q8_0_avx2, SK_ROW_MATH_SCALAR,
 };
 static const sk_impl sk_impl_avx512 = {
     sk_fp16_to_fp32_avx512, sk_fp32_to_fp16_avx512, sk_bf16_to_fp32_avx512,
     sk_fp32_to_bf16_avx512, sk_quantize_row_q8_0_avx512, sk_dequantize_row_q8_0_avx512,
-    sk_vec_dot_q8_0_avx512, sk_quantize_row_q8_a_avx512, sk_gemm_q8_0_avx512,
+    sk_vec_dot_q8_0_avx512, sk_quantize_row_q8_a_avx512, sk_gemm_q8_0_avx512, SK_ROW_MATH_AVX512,
 };
 static const sk_impl sk_impl_vnni = {
     sk_fp16_to_fp32_avx512, sk_fp32_to_fp16_avx512, sk_bf16_to_fp32_avx512,
     sk_fp32_to_bf16_avx512, sk_quantize_row_q8_0_avx512, sk_dequantize_row_q8_0_avx512,
-    sk_vec_dot_q8_0_avx512, sk_quantize_row_q8_a_avx512, sk_gemm_q8_0_vnni,
+    sk_vec_dot_q8_0_avx512, sk_quantize_row_q8_a_avx512, sk_gemm_q8_0_vnni, SK_ROW_MATH_AVX512,
 };
 #endif
 
@@ -66,12 +79,12 @@ static const sk_impl sk_impl_vnni = {
 static const sk_impl sk_impl_neon = {
     sk_fp16_to_fp32_neon, sk_fp32_to_fp16_neon, sk_bf16_to_fp32_neon,
     sk_fp32_to_bf16_neon, sk_quantize_row_q8_0_neon, sk_dequantize_row_q8_0_neon,
-    sk_vec_dot_q8_0_neon, sk_quantize_row_q8_a_neon, sk_gemm_q8_0_neon,
+    sk_vec_dot_q8_0_neon, sk_quantize_row_q8_a_neon, sk_gemm_q8_0_neon, SK_ROW_MATH_SCALAR,
 };
 static const sk_impl sk_impl_neondot = {
     sk_fp16_to_fp32_neon, sk_fp32_to_fp16_neon, sk_bf16_to_fp32_neon,
     sk_fp32_to_bf16_neon, sk_quantize_row_q8_0_neon, sk_dequantize_row_q8_0_neon,
-    sk_vec_dot_q8_0_neondot, sk_quantize_row_q8_a_neon, sk_gemm_q8_0_neondot,
+    sk_vec_dot_q8_0_neondot, sk_quantize_row_q8_a_neon, sk_gemm_q8_0_neondot, SK_ROW_MATH_SCALAR,
 };
 #endif
 
@@ -252,3 +265,11 @@ void sk_gemm_q8_0(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64
     if (m <= 0 || n1 <= n0) return;
     sk_impl_active()->gemm_q8_0(m, n, k, x, ldx, w, y, ldy, n0, n1);
 }
+
+void sk_softmax(float *x, int64_t n) { sk_impl_active()->softmax(x, n); }
+void sk_gelu(float *x, int64_t n) { sk_impl_active()->gelu(x, n); }
+void sk_gelu_tanh(float *x, int64_t n) { sk_impl_active()->gelu_tanh(x, n); }
+void sk_silu_mul(float *a, const float *b, int64_t n) { sk_impl_active()->silu_mul(a, b, n); }
+void sk_gelu_tanh_mul(float *a, const float *b, int64_t n) { sk_impl_active()->gelu_tanh_mul(a, b, n); }
+void sk_layer_norm(float *x, const float *w, const float *b, int64_t n, float eps) { sk_impl_active()->layer_norm(x, w, b, n, eps); }
+void sk_rms_norm(float *x, const float *w, int64_t n, float eps) { sk_impl_active()->rms_norm(x, w, n, eps); }

@@ -164,4 +164,44 @@ void sk_gemm_q8_0_neondot(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *
 
 #endif
 
+// MARK: - Row math constants (math_scalar.c, math_avx512.c)
+
+#define SK_EXP_MIN (-87.3f)
+#define SK_EXP_MAX 88.3f
+#define SK_LOG2E 1.44269504088896341f
+#define SK_LN2_HI 0.693359375f
+#define SK_LN2_LO (-2.12194440e-4f)
+#define SK_EXP_P0 1.9875691500e-4f
+#define SK_EXP_P1 1.3981999507e-3f
+#define SK_EXP_P2 8.3334519073e-3f
+#define SK_EXP_P3 4.1665795894e-2f
+#define SK_EXP_P4 1.6666665459e-1f
+#define SK_EXP_P5 5.0000001201e-1f
+#define SK_ERF_P 0.3275911f
+#define SK_ERF_A1 0.254829592f
+#define SK_ERF_A2 (-0.284496736f)
+#define SK_ERF_A3 1.421413741f
+#define SK_ERF_A4 (-1.453152027f)
+#define SK_ERF_A5 1.061405429f
+#define SK_SQRT1_2 0.70710678118654752f
+#define SK_GELU_C 0.044715f
+#define SK_SQRT_2_PI 0.79788456080286536f
+
+float sk_expf_1(float x);
+float sk_gelu_1(float x);
+float sk_gelu_tanh_1(float x);
+float sk_silu_1(float x);
+
+#define SK_ROW_MATH(level) \
+    void sk_softmax_##level(float *x, int64_t n); \
+    void sk_gelu_##level(float *x, int64_t n); \
+    void sk_gelu_tanh_##level(float *x, int64_t n); \
+    void sk_silu_mul_##level(float *a, const float *b, int64_t n); \
+    void sk_gelu_tanh_mul_##level(float *a, const float *b, int64_t n); \
+    void sk_layer_norm_##level(float *x, const float *w, const float *b, int64_t n, float eps); \
+    void sk_rms_norm_##level(float *x, const float *w, int64_t n, float eps);
+SK_ROW_MATH(scalar)
+SK_ROW_MATH(avx512)
+#undef SK_ROW_MATH
+
 #endif

@@ -78,15 +78,15 @@ struct GoldenRunner {
 
     func logits(_ c: ArchitectureGolden.Case) throws -> [Float] {
         switch model {
-        case .encoder(let e): return try e.logits(ids: c.ids, typeIds: c.type_ids, arena: e.arena(tokens: c.ids.count), pool: pool)
-        case .decoder(let d): return try d.logits(ids: c.ids, session: d.makeSession(maxTokens: c.ids.count), pool: pool)
+        case .encoder(let e): return try e.logits(ids: c.ids, typeIds: c.type_ids, arena: e.arena(tokens: c.ids.count, threads: 2), pool: pool)
+        case .decoder(let d): return try d.logits(ids: c.ids, session: d.makeSession(maxTokens: c.ids.count, threads: 2), pool: pool)
         }
     }
 
     func hidden(_ c: ArchitectureGolden.Case) throws -> [Float] {
         switch model {
-        case .encoder(let e): return try e.hiddenStates(ids: c.ids, typeIds: c.type_ids, arena: e.arena(tokens: c.ids.count), pool: pool)
-        case .decoder(let d): return try d.hiddenStates(ids: c.ids, session: d.makeSession(maxTokens: c.ids.count), pool: pool)
+        case .encoder(let e): return try e.hiddenStates(ids: c.ids, typeIds: c.type_ids, arena: e.arena(tokens: c.ids.count, threads: 2), pool: pool)
+        case .decoder(let d): return try d.hiddenStates(ids: c.ids, session: d.makeSession(maxTokens: c.ids.count, threads: 2), pool: pool)
         }
     }
 }
@@ -164,13 +164,13 @@ let languageModelFixtures = ["llama-lm", "qwen2-lm"]
         let pool = ThreadPool(threads: 2)
         let scoring = try #require(golden.label_scoring)
         for c in scoring.cases {
-            let session = d.makeSession(maxTokens: c.prompt_ids.count + 8)
+            let session = d.makeSession(maxTokens: c.prompt_ids.count + 8, threads: 2)
             let got = try d.labelLogProbabilities(prompt: c.prompt_ids, labels: c.labels.map(\.ids), session: session, pool: pool)
             for (g, w) in zip(got, c.logprobs) { #expect(abs(g - w) <= 1e-4 * max(1, abs(w)), "\(name): label log-probability \(g) vs \(w)") }
         }
         for c in golden.cases {
             guard let want = c.next_token_logits else { continue }
-            let got = try d.nextTokenLogits(ids: c.ids, session: d.makeSession(maxTokens: c.ids.count), pool: pool)
+            let got = try d.nextTokenLogits(ids: c.ids, session: d.makeSession(maxTokens: c.ids.count, threads: 2), pool: pool)
             #expect(scaledError(got, want) <= 1e-4, "\(name): next-token logits")
         }
     }

@@ -113,6 +113,27 @@ void sk_gemm_q8_0(int64_t m, int64_t n, int64_t k,
                   float *y, int64_t ldy,
                   int64_t n0, int64_t n1);
 
+// MARK: - Row math (fp32, in place)
+//
+// exp is Cephes' single-precision polynomial (relative error ~1e-7), erf Abramowitz &
+// Stegun 7.1.26 (absolute error 1.5e-7). Row sums are 16 lane sums added in lane order,
+// so every level gives the same bits.
+
+/// x = softmax(x), the maximum subtracted first. A row of −inf is left as is.
+void sk_softmax(float *x, int64_t n);
+/// x = 0.5·x·(1 + erf(x/√2)) (BERT's "gelu").
+void sk_gelu(float *x, int64_t n);
+/// x = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) ("gelu_new", "gelu_pytorch_tanh").
+void sk_gelu_tanh(float *x, int64_t n);
+/// a = silu(a)·b (SwiGLU).
+void sk_silu_mul(float *a, const float *b, int64_t n);
+/// a = gelu_tanh(a)·b (GeGLU).
+void sk_gelu_tanh_mul(float *a, const float *b, int64_t n);
+/// x = (x − mean)/√(var + eps)·w + b (b may be NULL).
+void sk_layer_norm(float *x, const float *w, const float *b, int64_t n, float eps);
+/// x = x/√(mean(x²) + eps)·w.
+void sk_rms_norm(float *x, const float *w, int64_t n, float eps);
+
 // MARK: - Calibration
 
 /// Runs a register-only loop of the active level's int8 dot-product instruction and returns

@@ -72,7 +72,7 @@ struct BertEncoder: @unchecked Sendable {
         let q = try arena.matrix(rows: n, cols: h), k = try arena.matrix(rows: n, cols: h), v = try arena.matrix(rows: n, cols: h)
         let context = try arena.matrix(rows: n, cols: h), projected = try arena.matrix(rows: n, cols: h)
         let hidden = try arena.matrix(rows: n, cols: config.intermediateSize)
-        let scores = try arena.allocate(Float.self, count: config.heads * n)
+        let scores = try arena.allocate(Float.self, count: attentionScratch(queries: n, keys: n, pool: pool))
         let quantized = try arena.allocate(sk_block_q8_a.self, count: n * (max(h, config.intermediateSize) + 31) / 32)
         let scale = 1 / Float(config.headDim).squareRoot()
         var rows = 0 ..< n

@@ -34,8 +34,8 @@ final class DecoderClassifier: @unchecked Sendable {
         return .languageModel(try Linear(weight: weight, bias: nil, as: loader.storageType(for: weight.dtype, inFeatures: config.hiddenSize)))
     }
 
-    func makeSession(maxTokens: Int) -> DecoderSession {
-        DecoderSession(decoder: decoder, maxTokens: maxTokens)
+    func makeSession(maxTokens: Int, threads: Int) -> DecoderSession {
+        DecoderSession(decoder: decoder, maxTokens: maxTokens, threads: threads)
     }
 
     /// The row transformers pools: the last token that is not the pad token (the first
@@ -135,11 +135,11 @@ final class DecoderSession: @unchecked Sendable {
     let cache: KVCache
     let maxTokens: Int
 
-    init(decoder: TransformerDecoder, maxTokens: Int) {
+    init(decoder: TransformerDecoder, maxTokens: Int, threads: Int) {
         self.maxTokens = maxTokens
         cache = KVCache(config: decoder.config, capacity: maxTokens)
         let lm = decoder.config.vocabSize * 4 * 4 + decoder.config.hiddenSize * 64
-        arena = Arena(bytes: decoder.scratchBytes(tokens: maxTokens, context: maxTokens) + lm)
+        arena = Arena(bytes: decoder.scratchBytes(tokens: maxTokens, context: maxTokens, threads: threads) + lm)
     }
 
     func reset() {

@@ -94,9 +94,9 @@ struct TransformerDecoder: @unchecked Sendable {
     }
 
     /// Bytes of scratch a pass over `tokens` new tokens needs, with `context` positions in all.
-    func scratchBytes(tokens n: Int, context: Int) -> Int {
+    func scratchBytes(tokens n: Int, context: Int, threads: Int) -> Int {
         let c = config
-        let floats = n * (2 * c.hiddenSize + 2 * c.queryWidth + 2 * c.intermediateSize) + c.heads * context
+        let floats = n * (2 * c.hiddenSize + 2 * c.queryWidth + 2 * c.intermediateSize) + threads * n * context
         let blocks = n * (max(c.hiddenSize, c.intermediateSize, c.queryWidth) + 31) / 32
         return floats * 4 + blocks * MemoryLayout<sk_block_q8_a>.stride + 16 * 64
     }
@@ -129,7 +129,7 @@ struct TransformerDecoder: @unchecked Sendable {
         let q = try arena.matrix(rows: n, cols: c.queryWidth), context = try arena.matrix(rows: n, cols: c.queryWidth)
         let projected = try arena.matrix(rows: n, cols: h)
         let gate = try arena.matrix(rows: n, cols: c.intermediateSize), up = try arena.matrix(rows: n, cols: c.intermediateSize)
-        let scores = try arena.allocate(Float.self, count: c.heads * (start + n))
+        let scores = try arena.allocate(Float.self, count: attentionScratch(queries: n, keys: start + n, pool: pool))
         let quantized = try arena.allocate(sk_block_q8_a.self, count: n * (max(h, c.intermediateSize, c.queryWidth) + 31) / 32)
         let allPositions = Array(start ..< start + n)
 

@@ -108,10 +108,10 @@ final class EncoderClassifier: @unchecked Sendable {
         self.labels = labels
     }
 
-    /// Scratch for one pass over at most `tokens` tokens.
-    func arena(tokens: Int) -> Arena {
+    /// Scratch for one pass over at most `tokens` tokens on `threads` threads.
+    func arena(tokens: Int, threads: Int) -> Arena {
         let h = encoder.config.hiddenSize, f = encoder.config.intermediateSize
-        let floats = tokens * (7 * h + f + max(h, f) / 2 + encoder.config.heads) + 4 * h + 1024
+        let floats = tokens * (7 * h + f + max(h, f) / 2) + threads * tokens * tokens + 4 * h + 1024
         return Arena(bytes: floats * 4 + 64 * 32)
     }
 

@@ -199,8 +199,8 @@ public final class Classifier: Sendable {
     private func borrowSession() -> Session {
         if let s = sessions.withLock({ $0.popLast() }) { return s }
         switch model {
-        case .encoder(let e): return .encoder(e.arena(tokens: maxTokens))
-        case .decoder(let d): return .decoder(d.makeSession(maxTokens: maxTokens + (zeroShot?.maxLabelTokens ?? 0)))
+        case .encoder(let e): return .encoder(e.arena(tokens: maxTokens, threads: pool.threadCount))
+        case .decoder(let d): return .decoder(d.makeSession(maxTokens: maxTokens + (zeroShot?.maxLabelTokens ?? 0), threads: pool.threadCount))
         }
     }
 

@@ -102,50 +102,46 @@ public struct AttentionMask: Sendable {
     }
 }
 
-/// Scaled dot-product attention for one sequence: out = softmax(q·kᵀ·scale + mask)·v per head,
-/// with grouped-query heads sharing K/V (`heads / kvHeads` queries per K/V head). Only one
-/// row of scores exists at a time, so memory does not grow with the square of the length.
+/// Scaled dot-product attention for one sequence: out = softmax(q·kᵀ·scale + mask)·v per
+/// head, with grouped-query heads sharing K/V (`heads / kvHeads` queries per K/V head).
+///
+/// Per head, two BLAS products and a vectorized softmax: S = q_h·k_hᵀ (one head's
+/// [queries, keys] scores, the only score matrix that exists), then each row's softmax over
+/// the keys its mask allows (zeros elsewhere), then out_h = S·v_h. Heads are dealt to the
+/// pool's threads round-robin, each thread with its own slice of `scratch`.
 ///
 /// q: [queries, heads·headDim]; k, v: [keys, kvHeads·headDim]; out: [queries, heads·headDim].
 /// `queryOffset` is the position of q's first row among the keys (for computing only the
-/// last rows of a layer).
+/// last rows of a layer). `scratch`: `attentionScratch(queries:keys:pool:)` floats.
 func attention(q: Matrix, k: Matrix, v: Matrix, out: Matrix, heads: Int, kvHeads: Int, headDim: Int,
                scale: Float, mask: AttentionMask, queryOffset: Int = 0, softcap: Float? = nil,
                scratch: UnsafeMutablePointer<Float>, pool: ThreadPool) {
     StageProfiler.measure(\.attention) {
-        attentionHeads(q: q, k: k, v: v, out: out, heads: heads, kvHeads: kvHeads, headDim: headDim, scale: scale, mask: mask,
-                       queryOffset: queryOffset, softcap: softcap, scratch: scratch, pool: pool)
-    }
-}
-
-private func attentionHeads(q: Matrix, k: Matrix, v: Matrix, out: Matrix, heads: Int, kvHeads: Int, headDim: Int,
-                            scale: Float, mask: AttentionMask, queryOffset: Int, softcap: Float?,
-                            scratch: UnsafeMutablePointer<Float>, pool: ThreadPool) {
-    let keys = k.rows
-    let group = heads / kvHeads
-    pool.parallel(heads) { h in
-        let kvh = h / group
-        // Each head gets its own slice of scratch for its score row.
-        let scores = scratch + h * keys
-        for t in 0 ..< q.rows {
-            let query = q.row(t) + h * headDim
-            let range = mask.range(query: t + queryOffset, keys: keys)
-            for j in range {
-                let key = k.row(j) + kvh * headDim
-                var s: Float = 0
-                for d in 0 ..< headDim { s += query[d] * key[d] }
-                s *= scale
-                if let softcap { s = softcap * Foundation.tanh(s / softcap) }
-                scores[j - range.lowerBound] = s
-            }
-            softmax(scores, range.count)
-            let o = out.row(t) + h * headDim
-            for d in 0 ..< headDim { o[d] = 0 }
-            for j in range {
-                let p = scores[j - range.lowerBound]
-                let value = v.row(j) + kvh * headDim
-                for d in 0 ..< headDim { o[d] += p * value[d] }
+        let queries = q.rows, keys = k.rows, group = heads / kvHeads
+        let threads = min(pool.threadCount, heads)
+        pool.parallel(threads) { t in
+            let scores = scratch + t * queries * keys
+            for h in stride(from: t, to: heads, by: threads) {
+                let kvh = h / group
+                BLAS.sgemm(transposeB: true, m: queries, n: keys, k: headDim, alpha: scale,
+                           a: q.data + h * headDim, lda: q.stride, b: k.data + kvh * headDim, ldb: k.stride,
+                           c: scores, ldc: keys)
+                for i in 0 ..< queries {
+                    let row = scores + i * keys
+                    let range = mask.range(query: i + queryOffset, keys: keys)
+                    if let softcap {
+                        for j in range { row[j] = softcap * Foundation.tanh(row[j] / softcap) }
+                    }
+                    for j in 0 ..< range.lowerBound { row[j] = 0 }
+                    for j in range.upperBound ..< keys { row[j] = 0 }
+                    softmax(row + range.lowerBound, range.count)
+                }
+                BLAS.sgemm(m: queries, n: headDim, k: keys, a: scores, lda: keys, b: v.data + kvh * headDim, ldb: v.stride,
+                           c: out.data + h * headDim, ldc: out.stride)
             }
         }
     }
 }
+
+/// Floats of scratch `attention` needs.
+func attentionScratch(queries: Int, keys: Int, pool: ThreadPool) -> Int { pool.threadCount * queries * keys }

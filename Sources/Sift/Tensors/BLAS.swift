@@ -17,12 +17,21 @@ public enum BLAS {
                              beta: Float = 0,
                              c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0, n > 0 else { return }
+        _ = singleThreaded
         cblas_sgemm(CblasRowMajor,
                     transposeA ? CblasTrans : CblasNoTrans,
                     transposeB ? CblasTrans : CblasNoTrans,
                     blasInt(m), blasInt(n), blasInt(k), alpha,
                     a, blasInt(lda), b, blasInt(ldb), beta, c, blasInt(ldc))
     }
+
+    /// Sift parallelizes around BLAS calls with its own pool (so work is split the same way
+    /// whatever the library), so OpenBLAS runs each call on the calling thread. Set once.
+    private static let singleThreaded: Void = {
+        #if !canImport(Accelerate)
+        openblas_set_num_threads(1)
+        #endif
+    }()
 
     #if canImport(Accelerate)
     private static func blasInt(_ x: Int) -> Int32 { Int32(x) }

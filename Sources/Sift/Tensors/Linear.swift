@@ -104,8 +104,15 @@ public final class Linear: @unchecked Sendable {
         let m = x.rows
         switch storage {
         case .f32(let w, _):
-            BLAS.sgemm(transposeB: true, m: m, n: outFeatures, k: inFeatures, a: x.data, lda: x.stride,
-                       b: w, ldb: inFeatures, c: y.data, ldc: y.stride)
+            // BLAS runs single-threaded; the pool splits the output columns, in blocks of 16.
+            let n = outFeatures, k = inFeatures
+            let parts = min(pool.threadCount, max(1, n / 64))
+            pool.parallel(parts) { t in
+                let n0 = (n * t / parts) & ~15, n1 = t == parts - 1 ? n : (n * (t + 1) / parts) & ~15
+                guard n1 > n0 else { return }
+                BLAS.sgemm(transposeB: true, m: m, n: n1 - n0, k: k, a: x.data, lda: x.stride,
+                           b: w + n0 * k, ldb: k, c: y.data + n0, ldc: y.stride)
+            }
         case .q8_0(let panels, _):
             let blocksPerRow = inFeatures / 32
             for i in 0 ..< m { sk_quantize_row_q8_a(x.row(i), scratch + i * blocksPerRow, Int64(inFeatures)) }

@@ -1,3 +1,4 @@
+import CSiftKernels
 import Foundation
 
 // Row-wise operations of the forward pass. Shapes: x is [tokens, features] row-major.
@@ -36,11 +37,15 @@ public enum Activation: String, Sendable {
         }
     }
 
-    /// Applies the activation in place.
+    /// Applies the activation in place (GELU through the vectorized kernels).
     func apply(_ m: Matrix) {
         for i in 0 ..< m.rows {
             let r = m.row(i)
-            for j in 0 ..< m.cols { r[j] = apply(r[j]) }
+            switch self {
+            case .gelu: sk_gelu(r, Int64(m.cols))
+            case .geluTanh: sk_gelu_tanh(r, Int64(m.cols))
+            default: for j in 0 ..< m.cols { r[j] = apply(r[j]) }
+            }
         }
     }
 }
@@ -49,40 +54,32 @@ public enum Activation: String, Sendable {
 func gatedActivation(_ a: Matrix, _ b: Matrix, _ act: Activation) {
     for i in 0 ..< a.rows {
         let ra = a.row(i), rb = b.row(i)
-        for j in 0 ..< a.cols { ra[j] = act.apply(ra[j]) * rb[j] }
+        switch act {
+        case .silu: sk_silu_mul(ra, rb, Int64(a.cols))
+        case .geluTanh: sk_gelu_tanh_mul(ra, rb, Int64(a.cols))
+        default: for j in 0 ..< a.cols { ra[j] = act.apply(ra[j]) * rb[j] }
+        }
     }
 }
 
 /// LayerNorm over each row: (x − mean) / √(var + eps) · γ + β, in place.
 func layerNorm(_ x: Matrix, weight: [Float], bias: [Float]?, eps: Float) {
-    let n = x.cols
-    for i in 0 ..< x.rows {
-        let r = x.row(i)
-        var mean: Float = 0
-        for j in 0 ..< n { mean += r[j] }
-        mean /= Float(n)
-        var variance: Float = 0
-        for j in 0 ..< n { let d = r[j] - mean; variance += d * d }
-        variance /= Float(n)
-        let scale = 1 / (variance + eps).squareRoot()
+    weight.withUnsafeBufferPointer { w in
         if let bias {
-            for j in 0 ..< n { r[j] = (r[j] - mean) * scale * weight[j] + bias[j] }
+            bias.withUnsafeBufferPointer { b in
+                for i in 0 ..< x.rows { sk_layer_norm(x.row(i), w.baseAddress, b.baseAddress, Int64(x.cols), eps) }
+            }
         } else {
-            for j in 0 ..< n { r[j] = (r[j] - mean) * scale * weight[j] }
+            for i in 0 ..< x.rows { sk_layer_norm(x.row(i), w.baseAddress, nil, Int64(x.cols), eps) }
         }
     }
 }
 
-/// RMSNorm over each row: x / √(mean(x²) + eps) · (offset + γ), in place. Gemma stores
-/// γ − 1 and uses `offset` 1.
-func rmsNorm(_ x: Matrix, weight: [Float], eps: Float, offset: Float = 0) {
-    let n = x.cols
-    for i in 0 ..< x.rows {
-        let r = x.row(i)
-        var sum: Float = 0
-        for j in 0 ..< n { sum += r[j] * r[j] }
-        let scale = 1 / (sum / Float(n) + eps).squareRoot()
-        for j in 0 ..< n { r[j] = r[j] * scale * (offset + weight[j]) }
+/// RMSNorm over each row: x / √(mean(x²) + eps) · γ, in place. (Gemma's 1 + γ is added to
+/// the weights at load.)
+func rmsNorm(_ x: Matrix, weight: [Float], eps: Float) {
+    weight.withUnsafeBufferPointer { w in
+        for i in 0 ..< x.rows { sk_rms_norm(x.row(i), w.baseAddress, Int64(x.cols), eps) }
     }
 }
 
@@ -101,13 +98,7 @@ func copy(_ src: Matrix, to dst: Matrix) {
 
 /// Softmax of `n` values in place, stable (max subtracted).
 @inline(__always) func softmax(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
-    var m = -Float.infinity
-    for j in 0 ..< n { m = max(m, x[j]) }
-    guard m > -Float.infinity else { return }
-    var sum: Float = 0
-    for j in 0 ..< n { x[j] = exp(x[j] - m); sum += x[j] }
-    let inv = 1 / sum
-    for j in 0 ..< n { x[j] *= inv }
+    sk_softmax(x, Int64(n))
 }
 
 /// x *= s, element-wise.

@@ -1,0 +1,117 @@
+// Row math of the forward pass (softmax, GELU, SiLU, LayerNorm, RMSNorm): the scalar
+// reference. math_avx512.c does the same operations in the same order on 16 lanes, so
+// results are bit-identical: a sum over a row is kept as 16 partial sums (element i goes
+// to lane i % 16) added in lane order at the end, and every a*b+c that the SIMD file
+// fuses is an explicit fmaf here.
+//
+// exp: Cephes' single-precision range reduction and polynomial (relative error ~1e-7);
+// erf: Abramowitz & Stegun 7.1.26 (absolute error 1.5e-7), enough for the 1e-4 agreement
+// with transformers the architecture tests ask for.
+#include "kernels_internal.h"
+
+#include <math.h>
+
+float sk_expf_1(float x) {
+    x = fminf(fmaxf(x, SK_EXP_MIN), SK_EXP_MAX);
+    float n = nearbyintf(x * SK_LOG2E);
+    float r = fmaf(n, -SK_LN2_HI, x);
+    r = fmaf(n, -SK_LN2_LO, r);
+    float p = SK_EXP_P0;
+    p = fmaf(p, r, SK_EXP_P1);
+    p = fmaf(p, r, SK_EXP_P2);
+    p = fmaf(p, r, SK_EXP_P3);
+    p = fmaf(p, r, SK_EXP_P4);
+    p = fmaf(p, r, SK_EXP_P5);
+    float r2 = r * r;
+    p = fmaf(p, r2, r);
+    p = p + 1.0f;
+    return p * sk_bits_f32((uint32_t)((int32_t)n + 127) << 23);
+}
+
+/// erf(x) for x ≥ 0.
+static float sk_erf_pos(float x) {
+    float t = 1.0f / fmaf(SK_ERF_P, x, 1.0f);
+    float p = SK_ERF_A5;
+    p = fmaf(p, t, SK_ERF_A4);
+    p = fmaf(p, t, SK_ERF_A3);
+    p = fmaf(p, t, SK_ERF_A2);
+    p = fmaf(p, t, SK_ERF_A1);
+    p = p * t;
+    return fmaf(-p, sk_expf_1(-(x * x)), 1.0f);
+}
+
+float sk_gelu_1(float x) {
+    float u = x * SK_SQRT1_2;
+    float e = sk_erf_pos(fabsf(u));
+    e = u < 0 ? -e : e;
+    return (0.5f * x) * (1.0f + e);
+}
+
+/// tanh(u) = sign(u) (1 − 2 / (exp(2|u|) + 1)).
+static float sk_tanh_1(float u) {
+    float a = fabsf(u);
+    float t = 1.0f - 2.0f / (sk_expf_1(a + a) + 1.0f);
+    return u < 0 ? -t : t;
+}
+
+float sk_gelu_tanh_1(float x) {
+    float inner = (x * x) * (x * SK_GELU_C);
+    inner = SK_SQRT_2_PI * (x + inner);
+    return (0.5f * x) * (1.0f + sk_tanh_1(inner));
+}
+
+float sk_silu_1(float x) { return x / (1.0f + sk_expf_1(-x)); }
+
+/// Σ x[i] (or Σ x[i]² with `squares`) as 16 lane sums added in lane order.
+static float sk_lane_sum(const float *x, int64_t n, int squares, float shift) {
+    float lane[16] = {0};
+    for (int64_t i = 0; i < n; i++) {
+        float v = x[i] - shift;
+        lane[i % 16] = squares ? fmaf(v, v, lane[i % 16]) : lane[i % 16] + v;
+    }
+    float s = 0;
+    for (int l = 0; l < 16; l++) s += lane[l];
+    return s;
+}
+
+void sk_softmax_scalar(float *x, int64_t n) {
+    if (n <= 0) return;
+    float m = -INFINITY;
+    for (int64_t i = 0; i < n; i++) m = fmaxf(m, x[i]);
+    if (m == -INFINITY) return;
+    for (int64_t i = 0; i < n; i++) x[i] = sk_expf_1(x[i] - m);
+    float inv = 1.0f / sk_lane_sum(x, n, 0, 0);
+    for (int64_t i = 0; i < n; i++) x[i] *= inv;
+}
+
+void sk_gelu_scalar(float *x, int64_t n) {
+    for (int64_t i = 0; i < n; i++) x[i] = sk_gelu_1(x[i]);
+}
+
+void sk_gelu_tanh_scalar(float *x, int64_t n) {
+    for (int64_t i = 0; i < n; i++) x[i] = sk_gelu_tanh_1(x[i]);
+}
+
+void sk_silu_mul_scalar(float *a, const float *b, int64_t n) {
+    for (int64_t i = 0; i < n; i++) a[i] = sk_silu_1(a[i]) * b[i];
+}
+
+void sk_gelu_tanh_mul_scalar(float *a, const float *b, int64_t n) {
+    for (int64_t i = 0; i < n; i++) a[i] = sk_gelu_tanh_1(a[i]) * b[i];
+}
+
+void sk_layer_norm_scalar(float *x, const float *w, const float *b, int64_t n, float eps) {
+    float mean = sk_lane_sum(x, n, 0, 0) / (float)n;
+    float var = sk_lane_sum(x, n, 1, mean) / (float)n;
+    float rstd = 1.0f / sqrtf(var + eps);
+    for (int64_t i = 0; i < n; i++) {
+        float t = (x[i] - mean) * rstd;
+        x[i] = b ? fmaf(t, w[i], b[i]) : t * w[i];
+    }
+}
+
+void sk_rms_norm_scalar(float *x, const float *w, int64_t n, float eps) {
+    float ms = sk_lane_sum(x, n, 1, 0) / (float)n;
+    float rstd = 1.0f / sqrtf(ms + eps);
+    for (int64_t i = 0; i < n; i++) x[i] = (x[i] * rstd) * w[i];
+}
