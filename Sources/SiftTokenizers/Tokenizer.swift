@@ -52,8 +52,8 @@ public struct Tokenizer: Sendable {
     ///     `truncated` says whether anything was dropped.
     public func encode(_ text: String, pair: String? = nil, addSpecialTokens: Bool = true,
                        maxLength: Int? = nil) -> Encoding {
-        var a = Encoding(ids: tokenize(text))
-        var b = pair.map { Encoding(ids: tokenize($0), typeIds: nil) }
+        var a = Encoding(ids: tokenize(text, atLeast: maxLength))
+        var b = pair.map { Encoding(ids: tokenize($0, atLeast: maxLength), typeIds: nil) }
         if let b0 = b { b = Encoding(ids: b0.ids, typeIds: [Int32](repeating: 1, count: b0.count)) }
         if let maxLength {
             let reserved = addSpecialTokens ? (postProcessor?.addedTokenCount(pair: b != nil) ?? 0) : 0
@@ -64,6 +64,29 @@ public struct Tokenizer: Sendable {
             return IdentityPostProcessor().process(a, b)
         }
         return postProcessor.process(a, b)
+    }
+
+    /// The ids of `text`, or of a prefix of it that gives more than `needed` ids (the ids
+    /// truncation keeps are then the same): a 10 MB line is not tokenized whole to keep 512
+    /// tokens. The prefix ends at a space, well past the last id kept, so no pre-token that
+    /// contributes a kept id is cut; it grows fourfold until it gives enough ids.
+    func tokenize(_ text: String, atLeast needed: Int?) -> [Int32] {
+        guard let needed, text.utf8.count > 64 * needed + 4096 else { return tokenize(text) }
+        let scalars = text.unicodeScalars
+        var limit = 16 * needed + 1024
+        while true {
+            guard var cut = scalars.index(scalars.startIndex, offsetBy: limit, limitedBy: scalars.endIndex),
+                  cut < scalars.endIndex else { return tokenize(text) }
+            // Move the cut to the next space, within 1024 scalars.
+            var steps = 0
+            while cut < scalars.endIndex, !scalars[cut].properties.isWhitespace, steps < 1024 {
+                cut = scalars.index(after: cut)
+                steps += 1
+            }
+            let ids = tokenize(String(scalars[..<cut]))
+            if ids.count > needed + 64 { return ids }
+            limit *= 4
+        }
     }
 
     /// Token ids for one text, without special tokens added by the post-processor.

@@ -195,3 +195,16 @@ extension ArchitectureTests {
         }
     }
 }
+
+extension ArchitectureTests {
+    /// Inputs at the longest the model takes: the scratch sized at load must hold them.
+    @Test(arguments: classifierFixtures + languageModelFixtures)
+    func longestInputsFitTheScratch(name: String) throws {
+        let lm = languageModelFixtures.contains(name)
+        let classifier = try Classifier(contentsOf: ArchitectureGolden.modelFolder(name),
+                                        options: .init(threads: 2, labels: lm ? ["billing", "bug", "account"] : nil))
+        let r = try classifier.classify(String(repeating: "refund my order ", count: 2000))
+        #expect(r.truncated)
+        #expect(r.tokens <= classifier.maxTokens)
+    }
+}

@@ -18,6 +18,11 @@ public struct CommandResult: Sendable {
 
 /// Runs the built `sift` with `arguments`, feeding `stdin`, and collects its output.
 public func runSift(_ arguments: [String], stdin: String = "", environment: [String: String] = [:]) throws -> CommandResult {
+    try runSift(arguments, stdinBytes: Array(stdin.utf8), environment: environment)
+}
+
+/// Runs the built `sift` with `arguments`, feeding raw bytes (invalid UTF-8 included).
+public func runSift(_ arguments: [String], stdinBytes: [UInt8], environment: [String: String] = [:]) throws -> CommandResult {
     let process = Process()
     process.executableURL = productsDirectory.appendingPathComponent("sift")
     process.arguments = arguments
@@ -34,7 +39,7 @@ public func runSift(_ arguments: [String], stdin: String = "", environment: [Str
     let group = DispatchGroup()
     DispatchQueue.global().async(group: group) { out = output.fileHandleForReading.readDataToEndOfFile() }
     DispatchQueue.global().async(group: group) { err = error.fileHandleForReading.readDataToEndOfFile() }
-    input.fileHandleForWriting.write(Data(stdin.utf8))
+    input.fileHandleForWriting.write(Data(stdinBytes))
     try input.fileHandleForWriting.close()
     process.waitUntilExit()
     group.wait()

@@ -96,7 +96,7 @@ struct TransformerDecoder: @unchecked Sendable {
     /// Bytes of scratch a pass over `tokens` new tokens needs, with `context` positions in all.
     func scratchBytes(tokens n: Int, context: Int, threads: Int) -> Int {
         let c = config
-        let floats = n * (2 * c.hiddenSize + 2 * c.queryWidth + 2 * c.intermediateSize) + threads * n * context
+        let floats = n * (3 * c.hiddenSize + 2 * c.queryWidth + 2 * c.intermediateSize) + threads * n * context
         let blocks = n * (max(c.hiddenSize, c.intermediateSize, c.queryWidth) + 31) / 32
         return floats * 4 + blocks * MemoryLayout<sk_block_q8_a>.stride + 16 * 64
     }
