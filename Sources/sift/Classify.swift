@@ -54,6 +54,15 @@ struct Classify: ParsableCommand {
         var pending: [(number: Int, item: Result<InputItem, LineError>)] = []
         func flush() -> Bool {
             defer { pending.removeAll(keepingCapacity: true) }
+            // The good lines of the batch are classified together, in one packed batch.
+            let good = pending.compactMap { try? $0.item.get() }
+            var results: [Result<Classification, Error>]
+            if good.count > 1, good.allSatisfy({ $0.pair == nil }), let all = try? classifier.classify(good.map(\.text)) {
+                results = all.map { .success($0) }
+            } else {
+                results = good.map { item in Result { try classifier.classify(item.text, pair: item.pair) } }
+            }
+            results.reverse()
             for (number, item) in pending {
                 let line: String
                 switch item {
@@ -61,10 +70,9 @@ struct Classify: ParsableCommand {
                     failed = true
                     line = errorLine(number, e.message, passthrough: e.passthrough)
                 case .success(let input):
-                    do {
-                        let r = try classifier.classify(input.text, pair: input.pair)
-                        line = resultLine(r, passthrough: input.passthrough)
-                    } catch {
+                    switch results.popLast()! {
+                    case .success(let r): line = resultLine(r, passthrough: input.passthrough)
+                    case .failure(let error):
                         failed = true
                         line = errorLine(number, "\(error)", passthrough: input.passthrough)
                     }

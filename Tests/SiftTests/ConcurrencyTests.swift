@@ -28,3 +28,26 @@ import TestSupport
         #expect(mismatches == 0, "\(mismatches) of \(8 * perTask) concurrent results differ from the sequential ones")
     }
 }
+
+/// Packed batches give each text the result it gets alone.
+@Suite struct BatchTests {
+    @Test(arguments: ["bert-cls", "roberta-cls", "distilbert-cls", "xlm-roberta-cls", "qwen2-cls"])
+    func batchEqualsOneAtATime(model: String) throws {
+        let golden = try ArchitectureGolden.load(model)
+        let texts = golden.cases.map(\.text) + [String(repeating: "long text ", count: 300), "x"]
+        for type in [WeightType.q8_0, .f32] {
+            let classifier = try Classifier(contentsOf: ArchitectureGolden.modelFolder(model), options: .init(threads: 2, weightType: type))
+            let single = try texts.map { try classifier.classify($0) }
+            let batch = try classifier.classify(texts)
+            #expect(batch.count == texts.count)
+            for (a, b) in zip(single, batch) {
+                #expect(a.tokens == b.tokens && a.truncated == b.truncated && a.label == b.label)
+                if type == .q8_0 {
+                    #expect(a.logits == b.logits, "\(model): int8 results are exact whatever the batch")
+                } else {
+                    #expect(scaledError(b.logits, a.logits) <= 1e-5)
+                }
+            }
+        }
+    }
+}

@@ -53,38 +53,51 @@ struct BertEncoder: @unchecked Sendable {
         return tokens * (6 * h + config.intermediateSize) + config.heads * tokens
     }
 
-    /// The final hidden states of rows `outputs` (all rows by default) for one sequence,
-    /// [outputs.count, hidden]. Every layer but the last runs on all rows; the last computes
-    /// keys and values for all rows and everything else for `outputs` only (a classifier
-    /// reads one row).
-    func forward(ids: [Int32], typeIds: [Int32], outputs: Range<Int>? = nil, arena: Arena, pool: ThreadPool) throws -> Matrix {
-        let n = ids.count, h = config.hiddenSize
-        guard n > 0, n + config.positionOffset <= config.maxPositions else {
-            throw ModelError.invalidValue(key: "input length", value: "\(n)", expected: "1 to \(config.maxPositions - config.positionOffset) tokens")
-        }
-        let outputs = outputs ?? 0 ..< n
-        guard outputs.lowerBound >= 0, outputs.upperBound <= n, !outputs.isEmpty else {
-            throw ModelError.invalidValue(key: "output rows", value: "\(outputs)", expected: "a non-empty range within \(n) tokens")
-        }
-        let x = try arena.matrix(rows: n, cols: h)
-        try StageProfiler.measure(\.embeddings) { try embed(ids: ids, typeIds: typeIds, into: x, arena: arena) }
+    /// The final hidden states of one sequence, [tokens, hidden].
+    func forward(ids: [Int32], typeIds: [Int32], arena: Arena, pool: ThreadPool) throws -> Matrix {
+        try forward(PackedBatch([(ids, typeIds)]), firstRowsOnly: false, arena: arena, pool: pool)
+    }
 
-        let q = try arena.matrix(rows: n, cols: h), k = try arena.matrix(rows: n, cols: h), v = try arena.matrix(rows: n, cols: h)
-        let context = try arena.matrix(rows: n, cols: h), projected = try arena.matrix(rows: n, cols: h)
-        let hidden = try arena.matrix(rows: n, cols: config.intermediateSize)
-        let scores = try arena.allocate(Float.self, count: attentionScratch(queries: n, keys: n, pool: pool))
-        let quantized = try arena.allocate(sk_block_q8_a.self, count: n * (max(h, config.intermediateSize) + 31) / 32)
+    /// The final hidden states of packed sequences: all rows [batch.rows, hidden], or with
+    /// `firstRowsOnly` each sequence's first row ([CLS], <s>) as [batch.count, hidden].
+    ///
+    /// Sequences share every matrix product (one GEMM over all their rows, no padding) and
+    /// attend only within themselves. With `firstRowsOnly`, the last layer computes keys
+    /// and values for all rows and everything else for the first rows only.
+    func forward(_ batch: PackedBatch, firstRowsOnly: Bool, arena: Arena, pool: ThreadPool) throws -> Matrix {
+        let t = batch.rows, h = config.hiddenSize, b = batch.count
+        for s in 0 ..< b where batch.range(s).count + config.positionOffset > config.maxPositions || batch.range(s).isEmpty {
+            throw ModelError.invalidValue(key: "input length", value: "\(batch.range(s).count)",
+                                          expected: "1 to \(config.maxPositions - config.positionOffset) tokens")
+        }
+        let x = try arena.matrix(rows: t, cols: h)
+        try StageProfiler.measure(\.embeddings) { try embed(batch, into: x, arena: arena) }
+
+        let q = try arena.matrix(rows: t, cols: h), k = try arena.matrix(rows: t, cols: h), v = try arena.matrix(rows: t, cols: h)
+        let context = try arena.matrix(rows: t, cols: h), projected = try arena.matrix(rows: t, cols: h)
+        let hidden = try arena.matrix(rows: t, cols: config.intermediateSize)
+        let firstRows = try arena.matrix(rows: b, cols: h)
+        let scores = try arena.allocate(Float.self, count: attentionScratch(queries: batch.longest, keys: batch.longest, pool: pool))
+        let quantized = try arena.allocate(sk_block_q8_a.self, count: t * (max(h, config.intermediateSize) + 31) / 32)
         let scale = 1 / Float(config.headDim).squareRoot()
-        var rows = 0 ..< n
+        var xr = x
         for (i, layer) in layers.enumerated() {
-            if i == layers.count - 1 { rows = outputs }
-            let m = rows.count, xr = x.rows(rows)
+            let last = firstRowsOnly && i == layers.count - 1
+            if last {
+                for s in 0 ..< b { firstRows.row(s).update(from: x.row(batch.offsets[s]), count: h) }
+                xr = firstRows
+            }
+            let m = xr.rows
             let queries = q.rows(0 ..< m), out = context.rows(0 ..< m), p = projected.rows(0 ..< m), f = hidden.rows(0 ..< m)
             layer.query(xr, into: queries, scratch: quantized, pool: pool)
             layer.key(x, into: k, scratch: quantized, pool: pool)
             layer.value(x, into: v, scratch: quantized, pool: pool)
-            attention(q: queries, k: k, v: v, out: out, heads: config.heads, kvHeads: config.heads, headDim: config.headDim,
-                      scale: scale, mask: AttentionMask(causal: false), scratch: scores, pool: pool)
+            for s in 0 ..< b {
+                let r = batch.range(s), qr = last ? s ..< s + 1 : r
+                attention(q: queries.rows(qr), k: k.rows(r), v: v.rows(r), out: out.rows(qr), heads: config.heads,
+                          kvHeads: config.heads, headDim: config.headDim, scale: scale, mask: AttentionMask(causal: false),
+                          scratch: scores, pool: pool)
+            }
             layer.output(out, into: p, scratch: quantized, pool: pool)
             add(xr, p)
             layerNorm(xr, weight: layer.attentionNorm.weight, bias: layer.attentionNorm.bias, eps: config.layerNormEps)
@@ -94,28 +107,46 @@ struct BertEncoder: @unchecked Sendable {
             add(xr, p)
             layerNorm(xr, weight: layer.outputNorm.weight, bias: layer.outputNorm.bias, eps: config.layerNormEps)
         }
-        return x.rows(outputs)
+        if firstRowsOnly, layers.isEmpty {
+            for s in 0 ..< b { firstRows.row(s).update(from: x.row(batch.offsets[s]), count: h) }
+            return firstRows
+        }
+        return xr
     }
 
-    /// x = LayerNorm(word[id] + position[offset + t] + tokenType[type]).
-    private func embed(ids: [Int32], typeIds: [Int32], into x: Matrix, arena: Arena) throws {
+    /// Scratch bytes for `forward` on a batch of `rows` rows in `count` sequences, the
+    /// longest `longest` rows, on `threads` threads.
+    func scratchBytes(rows: Int, count: Int, longest: Int, threads: Int) -> Int {
+        let h = config.hiddenSize, f = config.intermediateSize
+        let floats = rows * (6 * h + f) + count * h + h + threads * longest * longest
+        let blocks = rows * (max(h, f) + 31) / 32
+        return floats * 4 + blocks * MemoryLayout<sk_block_q8_a>.stride + 16 * 64
+    }
+
+    /// x = LayerNorm(word[id] + position[offset + t] + tokenType[type]), positions counted
+    /// from each sequence's start.
+    private func embed(_ batch: PackedBatch, into x: Matrix, arena: Arena) throws {
         let h = config.hiddenSize
         let row = try arena.allocate(Float.self, count: h)
-        for (t, id) in ids.enumerated() {
-            guard id >= 0, Int(id) < config.vocabSize else {
-                throw ModelError.invalidValue(key: "token id", value: "\(id)", expected: "below the vocabulary size \(config.vocabSize)")
-            }
-            let r = x.row(t)
-            wordEmbeddings.row(Int(id), into: r)
-            positionEmbeddings.row(config.positionOffset + t, into: row)
-            for j in 0 ..< h { r[j] += row[j] }
-            if let types = tokenTypeEmbeddings {
-                let type = t < typeIds.count ? Int(typeIds[t]) : 0
-                guard type >= 0, type < types.rows else {
-                    throw ModelError.invalidValue(key: "token type id", value: "\(type)", expected: "below \(types.rows)")
+        for s in 0 ..< batch.count {
+            let r0 = batch.offsets[s]
+            for t in batch.range(s) {
+                let id = batch.ids[t]
+                guard id >= 0, Int(id) < config.vocabSize else {
+                    throw ModelError.invalidValue(key: "token id", value: "\(id)", expected: "below the vocabulary size \(config.vocabSize)")
                 }
-                types.row(type, into: row)
+                let r = x.row(t)
+                wordEmbeddings.row(Int(id), into: r)
+                positionEmbeddings.row(config.positionOffset + t - r0, into: row)
                 for j in 0 ..< h { r[j] += row[j] }
+                if let types = tokenTypeEmbeddings {
+                    let type = Int(batch.typeIds[t])
+                    guard type >= 0, type < types.rows else {
+                        throw ModelError.invalidValue(key: "token type id", value: "\(type)", expected: "below \(types.rows)")
+                    }
+                    types.row(type, into: row)
+                    for j in 0 ..< h { r[j] += row[j] }
+                }
             }
         }
         layerNorm(x, weight: embeddingNorm.weight, bias: embeddingNorm.bias, eps: config.layerNormEps)

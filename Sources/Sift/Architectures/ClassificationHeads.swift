@@ -46,16 +46,19 @@ struct EncoderHead: @unchecked Sendable {
         out = try w.linear(names.out, out: labels, in: hidden, bias: true, as: .f32)
     }
 
-    /// Logits from the first row of `hidden`.
-    func callAsFunction(_ hidden: Matrix, arena: Arena, pool: ThreadPool) throws -> [Float] {
-        let first = hidden.rows(0 ..< 1)
-        let pooled = try arena.matrix(rows: 1, cols: dense.outFeatures)
-        let logits = try arena.matrix(rows: 1, cols: out.outFeatures)
-        let scratch = try arena.allocate(sk_block_q8_a.self, count: (hidden.cols + 31) / 32 + 1)
-        dense(first, into: pooled, scratch: scratch, pool: pool)
-        activation.apply(pooled)
-        out(pooled, into: logits, scratch: scratch, pool: pool)
-        return logits.array
+    /// Logits for each row of `pooled` (each sequence's first-token hidden state).
+    func callAsFunction(_ pooled: Matrix, arena: Arena, pool: ThreadPool) throws -> [[Float]] {
+        let dense = try arena.matrix(rows: pooled.rows, cols: self.dense.outFeatures)
+        let logits = try arena.matrix(rows: pooled.rows, cols: out.outFeatures)
+        let scratch = try arena.allocate(sk_block_q8_a.self, count: self.dense.quantizedBlocks(rows: pooled.rows) + pooled.rows)
+        // Row by row: BLAS may sum differently for one row than for several, and a text's
+        // result must not depend on the batch it came in.
+        for r in 0 ..< pooled.rows {
+            self.dense(pooled.rows(r ..< r + 1), into: dense.rows(r ..< r + 1), scratch: scratch, pool: pool)
+        }
+        activation.apply(dense)
+        for r in 0 ..< pooled.rows { out(dense.rows(r ..< r + 1), into: logits.rows(r ..< r + 1), scratch: scratch, pool: pool) }
+        return (0 ..< pooled.rows).map { Array(UnsafeBufferPointer(start: logits.row($0), count: logits.cols)) }
     }
 }
 

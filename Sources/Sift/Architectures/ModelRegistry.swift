@@ -110,9 +110,18 @@ final class EncoderClassifier: @unchecked Sendable {
 
     /// Scratch for one pass over at most `tokens` tokens on `threads` threads.
     func arena(tokens: Int, threads: Int) -> Arena {
-        let h = encoder.config.hiddenSize, f = encoder.config.intermediateSize
-        let floats = tokens * (7 * h + f + max(h, f) / 2) + threads * tokens * tokens + 4 * h + 1024
-        return Arena(bytes: floats * 4 + 64 * 32)
+        Arena(bytes: encoder.scratchBytes(rows: tokens, count: 1, longest: tokens, threads: threads) + headBytes(rows: 1))
+    }
+
+    /// Scratch for a packed batch.
+    func arena(batch: PackedBatch, threads: Int) -> Arena {
+        Arena(bytes: encoder.scratchBytes(rows: batch.rows, count: batch.count, longest: batch.longest, threads: threads)
+            + headBytes(rows: batch.count))
+    }
+
+    private func headBytes(rows: Int) -> Int {
+        let h = encoder.config.hiddenSize, labels = head?.out.outFeatures ?? h
+        return rows * (h + labels + h / 32 + 2) * 4 + 4 * 64 + rows * 40
     }
 
     /// Final hidden states [tokens, hidden].
@@ -125,20 +134,25 @@ final class EncoderClassifier: @unchecked Sendable {
     func pooledOutput(ids: [Int32], typeIds: [Int32], arena: Arena, pool: ThreadPool) throws -> [Float] {
         guard let pooler else { throw ModelError.missingTensor("pooler.dense.weight") }
         arena.reset()
-        let hidden = try encoder.forward(ids: ids, typeIds: typeIds, outputs: 0 ..< 1, arena: arena, pool: pool)
+        let first = try encoder.forward(PackedBatch([(ids, typeIds)]), firstRowsOnly: true, arena: arena, pool: pool)
         let out = try arena.matrix(rows: 1, cols: pooler.outFeatures)
         let scratch = try arena.allocate(sk_block_q8_a.self, count: pooler.quantizedBlocks(rows: 1))
-        pooler(hidden.rows(0 ..< 1), into: out, scratch: scratch, pool: pool)
+        pooler(first, into: out, scratch: scratch, pool: pool)
         Activation.tanh.apply(out)
         return out.array
     }
 
-    /// The head's logits, from the first token's final hidden state (the only row the last
-    /// layer computes past its keys and values).
+    /// The head's logits for one sequence.
     func logits(ids: [Int32], typeIds: [Int32], arena: Arena, pool: ThreadPool) throws -> [Float] {
+        try logits(PackedBatch([(ids, typeIds)]), arena: arena, pool: pool)[0]
+    }
+
+    /// The head's logits for each sequence of a packed batch, from its first token's final
+    /// hidden state (the only rows the last layer computes past its keys and values).
+    func logits(_ batch: PackedBatch, arena: Arena, pool: ThreadPool) throws -> [[Float]] {
         guard let head else { throw ModelError.missingTensor("classifier (the model has no classification head)") }
         arena.reset()
-        let first = try encoder.forward(ids: ids, typeIds: typeIds, outputs: 0 ..< 1, arena: arena, pool: pool)
+        let first = try encoder.forward(batch, firstRowsOnly: true, arena: arena, pool: pool)
         return try StageProfiler.measure(\.head) { try head(first, arena: arena, pool: pool) }
     }
 }

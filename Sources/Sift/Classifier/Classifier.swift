@@ -154,10 +154,39 @@ public final class Classifier: Sendable {
         return r
     }
 
-    /// Classifies many texts; results are in input order.
+    /// Classifies many texts; results are in input order. An encoder runs them packed
+    /// (consecutive texts share every matrix product, with no padding, up to
+    /// `batchRows` tokens at a time), which is faster than one at a time; each result's
+    /// `seconds` is its batch's time divided by the batch's texts.
     public func classify(_ texts: [String]) throws -> [Classification] {
-        try texts.map { try classify($0) }
+        guard case .encoder(let e) = model, zeroShot == nil, texts.count > 1 else { return try texts.map { try classify($0) } }
+        var results: [Classification] = []
+        results.reserveCapacity(texts.count)
+        var start = 0
+        while start < texts.count {
+            let clock = DispatchTime.now().uptimeNanoseconds
+            var encodings: [Encoding] = [], rows = 0
+            while start + encodings.count < texts.count {
+                let encoding = tokenizer.encode(texts[start + encodings.count], maxLength: maxTokens)
+                guard !encoding.ids.isEmpty else { throw ClassifierError.emptyInput }
+                if !encodings.isEmpty, rows + encoding.ids.count > Self.batchRows { break }
+                encodings.append(encoding)
+                rows += encoding.ids.count
+            }
+            let batch = PackedBatch(encodings.map { ($0.ids, $0.typeIds) })
+            let logits = try e.logits(batch, arena: e.arena(batch: batch, threads: pool.threadCount), pool: pool)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - clock) / 1e9 / Double(encodings.count)
+            for (encoding, l) in zip(encodings, logits) {
+                results.append(result(logits: l, tokens: encoding.ids.count, truncated: encoding.truncated, seconds: seconds))
+            }
+            start += encodings.count
+        }
+        return results
     }
+
+    /// Most tokens one packed batch holds (its scratch is about 4 · rows · (6·hidden +
+    /// intermediate) bytes: 120 MB for BERT-base).
+    static let batchRows = 4096
 
     /// Classifies one text off the caller's executor.
     public func classify(_ text: String, pair: String? = nil) async throws -> Classification {
