@@ -51,3 +51,14 @@ import TestSupport
         }
     }
 }
+
+extension BatchTests {
+    /// A batch of many short texts (the head's scratch grows with the batch).
+    @Test func manyShortTextsInOneBatch() throws {
+        let classifier = try Classifier(contentsOf: ArchitectureGolden.modelFolder("bert-cls"), options: .init(threads: 2, weightType: .q8_0))
+        let texts = (0 ..< 300).map { "ticket number \($0)" }
+        let batch = try classifier.classify(texts)
+        #expect(batch.count == 300)
+        #expect(try classifier.classify(texts[17]).logits == batch[17].logits)
+    }
+}

@@ -121,7 +121,8 @@ final class EncoderClassifier: @unchecked Sendable {
 
     private func headBytes(rows: Int) -> Int {
         let h = encoder.config.hiddenSize, labels = head?.out.outFeatures ?? h
-        return rows * (h + labels + h / 32 + 2) * 4 + 4 * 64 + rows * 40
+        // dense and logits rows, and the int8 scratch of the dense layer's input.
+        return rows * (h + labels) * 4 + (rows * (h / 32 + 2)) * MemoryLayout<sk_block_q8_a>.stride + 4 * 64
     }
 
     /// Final hidden states [tokens, hidden].
