@@ -1,0 +1,17 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// libFuzzer targets for Sift's parsers: a separate package so the library's users and CI's
+// `swift test` never build them. Build and run with Fuzz/run.sh (it passes
+// -sanitize=fuzzer,address on the command line; nothing here sets unsafeFlags). Each
+// target's main.swift hands its test function to libFuzzer's driver.
+let package = Package(
+    name: "SiftFuzz",
+    dependencies: [.package(name: "Sift", path: "..")],
+    targets: [
+        .executableTarget(name: "fuzz-gguf", dependencies: [.product(name: "Sift", package: "Sift")]),
+        .executableTarget(name: "fuzz-safetensors", dependencies: [.product(name: "Sift", package: "Sift")]),
+        .executableTarget(name: "fuzz-tokenizer-json", dependencies: [.product(name: "SiftTokenizers", package: "Sift")]),
+        .executableTarget(name: "fuzz-tokenize", dependencies: [.product(name: "SiftTokenizers", package: "Sift")]),
+    ]
+)

@@ -1,0 +1,26 @@
+import Foundation
+import SiftTokenizers
+
+/// Any bytes as tokenizer.json: parse, build the tokenizer, and if it builds, encode a few
+/// texts (single and pair, truncated and not).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzTokenizerJSON(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    guard let tokenizer = try? Tokenizer(json: Data(bytes: data, count: size)) else { return 0 }
+    for text in ["", "Hello, world! 123", "naïve café ﬁ 日本語 🤷🏽‍♀️", "  \t\n[CLS] <s> </s> <unk>  "] {
+        _ = tokenizer.encode(text)
+        _ = tokenizer.encode(text, pair: "second", maxLength: 8)
+        _ = tokenizer.tokens(for: tokenizer.encode(text).ids)
+    }
+    return 0
+}
+
+// libFuzzer's driver, called from this executable's own entry point (SwiftPM renames an
+// executable's main, so libFuzzer's main cannot be used).
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
+                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+                         _ body: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+
+var argc = CommandLine.argc
+var argv = CommandLine.unsafeArgv
+exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzTokenizerJSON(data ?? UnsafePointer(bitPattern: 1)!, size) })

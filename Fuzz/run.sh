@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets and runs one (or all) for a time or a number of runs.
+#   Fuzz/run.sh TARGET [SECONDS] [extra libFuzzer flags]     TARGET: gguf | safetensors |
+#   Fuzz/run.sh all [SECONDS]                                 tokenizer-json | tokenize
+# Seeds come from the repository's fixtures (Fuzz/seeds.sh); findings go to
+# fuzz-artifacts/ (git-ignored). A crash input becomes a regression test in
+# Tests/SiftTests/FuzzRegressionTests.swift with the input under Fixtures/fuzz/.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+target="${1:?target: gguf, safetensors, tokenizer-json, tokenize or all}"
+seconds="${2:-60}"
+shift $(( $# > 2 ? 2 : $# ))
+swift build -c debug --package-path "$here" --scratch-path "$root/.build-fuzz" \
+  -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld 1>&2
+"$here/seeds.sh"
+targets=("$target")
+[ "$target" = all ] && targets=(gguf safetensors tokenizer-json tokenize)
+for t in "${targets[@]}"; do
+  mkdir -p "$root/fuzz-artifacts/$t" "$root/.build-fuzz/corpus/$t"
+  echo "== fuzz-$t for ${seconds}s" 1>&2
+  "$root/.build-fuzz/debug/fuzz-$t" -max_total_time="$seconds" -rss_limit_mb=4096 -max_len=1048576 \
+    -artifact_prefix="$root/fuzz-artifacts/$t/" -print_final_stats=1 "$@" \
+    "$root/.build-fuzz/corpus/$t" "$root/.build-fuzz/seeds/$t"
+done
