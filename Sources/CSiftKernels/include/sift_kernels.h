@@ -134,6 +134,17 @@ void sk_layer_norm(float *x, const float *w, const float *b, int64_t n, float ep
 /// x = x/√(mean(x²) + eps)·w.
 void sk_rms_norm(float *x, const float *w, int64_t n, float eps);
 
+// MARK: - Threads
+
+/// The CPU's spin-wait hint (PAUSE on x86, YIELD on arm64), for polling loops.
+static inline void sk_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ volatile("yield");
+#endif
+}
+
 // MARK: - Calibration
 
 /// Runs a register-only loop of the active level's int8 dot-product instruction and returns

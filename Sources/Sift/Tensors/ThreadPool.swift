@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CSiftKernels
 import Foundation
 import Synchronization
 
@@ -31,8 +32,11 @@ public final class ThreadPool: @unchecked Sendable {
     /// Serializes callers: one parallel region at a time.
     private let callerLock = NSLock()
 
-    /// Spin iterations before a worker sleeps (~50 µs of `pause`-free polling).
-    private static let spinLimit = 20_000
+    /// How long an idle worker polls before it sleeps. A forward pass issues its parallel
+    /// regions microseconds apart and waking a sleeping thread costs tens of microseconds
+    /// (more than a small GEMM takes), so workers poll, with the CPU's spin-wait hint, for
+    /// up to 100 µs — the most an idle pool may burn — and then sleep.
+    private static let spinNanoseconds: UInt64 = 100_000
 
     /// `threads` counts the caller; 1 means everything runs on the calling thread.
     public init(threads: Int) {
@@ -106,10 +110,9 @@ public final class ThreadPool: @unchecked Sendable {
             runTasks(escapable, count: count)
 
             // Wait for the workers to finish their current tasks.
-            var spins = 0
+            var spin = SpinBudget()
             while pending.load(ordering: .acquiring) > 0 {
-                spins += 1
-                if spins > ThreadPool.spinLimit {
+                if spin.exhausted() {
                     pthread_mutex_lock(&mutex)
                     while pending.load(ordering: .acquiring) > 0 { pthread_cond_wait(&done, &mutex) }
                     pthread_mutex_unlock(&mutex)
@@ -118,6 +121,21 @@ public final class ThreadPool: @unchecked Sendable {
             pthread_mutex_lock(&mutex)
             self.body = nil
             pthread_mutex_unlock(&mutex)
+        }
+    }
+
+    /// Counts polls and reads the clock every 64 of them; `exhausted` once the time is up.
+    private struct SpinBudget {
+        private var polls = 0
+        private var start: UInt64 = 0
+
+        mutating func exhausted() -> Bool {
+            sk_cpu_relax()
+            polls += 1
+            guard polls & 63 == 0 else { return false }
+            let t = DispatchTime.now().uptimeNanoseconds
+            if start == 0 { start = t }
+            return t - start > ThreadPool.spinNanoseconds
         }
     }
 
@@ -156,10 +174,9 @@ public final class ThreadPool: @unchecked Sendable {
         var seen = 0
         while true {
             // Wait for a new generation: spin briefly, then sleep.
-            var spins = 0
+            var spin = SpinBudget()
             while generation.load(ordering: .acquiring) == seen {
-                spins += 1
-                if spins > ThreadPool.spinLimit {
+                if spin.exhausted() {
                     pthread_mutex_lock(&mutex)
                     while generation.load(ordering: .acquiring) == seen { pthread_cond_wait(&wake, &mutex) }
                     pthread_mutex_unlock(&mutex)

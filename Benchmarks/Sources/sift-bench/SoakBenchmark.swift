@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import Sift
+
+/// A long run on one Classifier: resident memory at the start, middle and end (it must stay
+/// flat) and latency per tenth of the run (it must not drift).
+struct SoakBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "soak",
+        abstract: "Classify many texts and report memory and latency over time."
+    )
+
+    @Option(help: "Texts to classify.")
+    var texts = 1_000_000
+
+    @Option(help: "A model file or folder; default: the MiniLM shape with random weights.")
+    var model: String?
+
+    @Option(help: "Threads per classification.")
+    var threads = 2
+
+    @Option(help: "Where generated shape files are kept.")
+    var cache = "/tmp/sift-bench-models"
+
+    @Option(help: "The tokenizer.json embedded in the generated model.")
+    var tokenizer = "../Tests/SiftTokenizersTests/Fixtures/tokenizers/minilm/tokenizer.json"
+
+    func run() throws {
+        let url: URL
+        if let model { url = URL(fileURLWithPath: model) } else {
+            let shape = Shape.all[0]
+            url = URL(fileURLWithPath: cache).appendingPathComponent("\(shape.name).q8_0.gguf")
+            if !FileManager.default.fileExists(atPath: url.path) {
+                try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
+                try RandomModelWriter(shape: shape, tokenizerJSON: String(contentsOfFile: tokenizer, encoding: .utf8)).write(to: url)
+            }
+        }
+        let classifier = try Classifier(contentsOf: url, options: .init(threads: threads, maxTokens: 128))
+        // Varied texts: tickets of different lengths and scripts, so sessions see every size.
+        let words = ["refund", "charged", "twice", "login", "crash", "password", "order", "late", "café", "注文", "🙂", "invoice"]
+        func text(_ i: Int) -> String { (0 ..< 3 + i % 40).map { words[($0 * 7 + i) % words.count] }.joined(separator: " ") }
+        for i in 0 ..< 100 { _ = try classifier.classify(text(i)) }
+        let startRSS = Memory.currentRSS()
+        var rss = [startRSS], deciles: [[Double]] = Array(repeating: [], count: 10)
+        let step = max(1, texts / 10)
+        let began = now()
+        for i in 0 ..< texts {
+            let t0 = now()
+            _ = try classifier.classify(text(i))
+            deciles[min(9, i / step)].append(Double(now() - t0) / 1e6)
+            if i == texts / 2 { rss.append(Memory.currentRSS()) }
+        }
+        rss.append(Memory.currentRSS())
+        let seconds = Double(now() - began) / 1e9
+        print("soak: \(texts) texts in \(fixed(seconds, 1)) s on \(url.lastPathComponent), \(threads) threads")
+        print("RSS MB start/middle/end: " + rss.map { fixed(Double($0) / 1_048_576, 1) }.joined(separator: " / ")
+            + "  (end vs start \(fixed(100 * (Double(rss.last!) - Double(startRSS)) / Double(startRSS), 2))%)")
+        print("latency ms by tenth of the run (p50 / p99):")
+        for (i, d) in deciles.enumerated() where !d.isEmpty {
+            print("  \(i + 1)/10  \(fixed(percentile(d, 50), 3)) / \(fixed(percentile(d, 99), 3))")
+        }
+    }
+}
+
+extension Memory {
+    /// Current resident set size in bytes (VmRSS on Linux).
+    static func currentRSS() -> Int {
+        #if os(Linux)
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+           let kb = Int(line.split(separator: " ").dropFirst().first ?? "") {
+            return kb * 1024
+        }
+        #endif
+        return peakRSS()
+    }
+}
