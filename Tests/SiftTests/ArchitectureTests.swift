@@ -208,3 +208,31 @@ extension ArchitectureTests {
         #expect(r.tokens <= classifier.maxTokens)
     }
 }
+
+extension ArchitectureTests {
+    /// Zero-shot prompts share their opening: a session keeps its keys and values, and the
+    /// label log-probabilities are those of a full pass.
+    @Test(arguments: languageModelFixtures)
+    func promptOpeningCacheKeepsTheScores(name: String) throws {
+        guard case .decoder(let d) = try ModelRegistry.load(folder: ArchitectureGolden.modelFolder(name), weightType: .q8_0) else {
+            Issue.record("\(name) is not a decoder")
+            return
+        }
+        let pool = ThreadPool(threads: 2)
+        let cached = d.makeSession(maxTokens: 64, threads: 2)
+        let opening: [Int32] = [5, 17, 42, 99, 7, 3]
+        let labels: [[Int32]] = [[11], [12, 13], [14, 15, 16]]
+        for tail in [[Int32]([20, 21, 22]), [30], [40, 41, 42, 43, 44], [20, 21, 22]] {
+            let prompt = opening + tail
+            let fresh = try d.labelLogProbabilities(prompt: prompt, labels: labels, session: d.makeSession(maxTokens: 64, threads: 2), pool: pool)
+            let reused = try d.labelLogProbabilities(prompt: prompt, labels: labels, reusablePrefix: opening.count, session: cached, pool: pool)
+            #expect(cached.cachedPrefix == opening)
+            for (a, b) in zip(reused, fresh) { #expect(abs(a - b) <= 1e-5 * max(1, abs(b)), "\(name): \(a) vs \(b)") }
+        }
+        // A prompt with another opening replaces the cached one.
+        let other: [Int32] = [6, 17, 42, 99, 7, 3, 20]
+        let fresh = try d.labelLogProbabilities(prompt: other, labels: labels, session: d.makeSession(maxTokens: 64, threads: 2), pool: pool)
+        let reused = try d.labelLogProbabilities(prompt: other, labels: labels, reusablePrefix: 6, session: cached, pool: pool)
+        for (a, b) in zip(reused, fresh) { #expect(abs(a - b) <= 1e-5 * max(1, abs(b))) }
+    }
+}

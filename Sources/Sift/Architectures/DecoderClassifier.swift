@@ -73,10 +73,28 @@ final class DecoderClassifier: @unchecked Sendable {
     /// log P(label | prompt) for each label: Σ_j log softmax(LM head at the position before
     /// label token j)[label token j]. The prompt runs once; each label's continuation runs
     /// after the prompt's cached keys and values.
-    func labelLogProbabilities(prompt: [Int32], labels: [[Int32]], session s: DecoderSession, pool: ThreadPool) throws -> [Float] {
+    ///
+    /// `reusablePrefix` ids at the start of the prompt (a template's constant opening) are
+    /// kept in the session's cache between calls: a later prompt with the same opening runs
+    /// only the rest. Keys and values depend only on the tokens before them, so the result
+    /// is the same as running the whole prompt.
+    func labelLogProbabilities(prompt: [Int32], labels: [[Int32]], reusablePrefix: Int = 0,
+                               session s: DecoderSession, pool: ThreadPool) throws -> [Float] {
         guard !prompt.isEmpty else { throw ModelError.invalidValue(key: "prompt", value: "no tokens", expected: "at least one token") }
-        s.reset()
-        let last = try decoder.forward(ids: prompt[...], outputs: prompt.count - 1 ..< prompt.count, cache: s.cache, arena: s.arena, pool: pool)
+        let prefix = min(reusablePrefix, prompt.count - 1)
+        s.arena.reset()
+        if prefix > 0, s.cachedPrefix.count == prefix, prompt.starts(with: s.cachedPrefix), s.cache.length >= prefix {
+            s.cache.truncate(to: prefix)
+        } else {
+            s.reset()
+            if prefix > 0 {
+                _ = try decoder.forward(ids: prompt[..<prefix], outputs: prefix - 1 ..< prefix, cache: s.cache, arena: s.arena, pool: pool)
+                s.arena.reset()
+            }
+            s.cachedPrefix = Array(prompt[..<prefix])
+        }
+        let rest = prompt[s.cache.length...]
+        let last = try decoder.forward(ids: rest, outputs: rest.count - 1 ..< rest.count, cache: s.cache, arena: s.arena, pool: pool)
         let first = try languageModelLogits(last, session: s, pool: pool)
         logSoftmax(first.data, first.cols)
         let firstLogProbs = first.array
@@ -142,9 +160,14 @@ final class DecoderSession: @unchecked Sendable {
         arena = Arena(bytes: decoder.scratchBytes(tokens: maxTokens, context: maxTokens, threads: threads) + lm)
     }
 
+    /// The ids whose keys and values open the cache, kept for the next prompt that starts
+    /// with them.
+    var cachedPrefix: [Int32] = []
+
     func reset() {
         arena.reset()
         cache.truncate(to: 0)
+        cachedPrefix = []
     }
 }
 

@@ -24,6 +24,10 @@ struct ZeroShotPrompt: Sendable {
     /// Whether the tokenizer's own special tokens (BOS) are added around the prompt.
     let addSpecialTokens: Bool
 
+    /// The ids of the prompt's constant opening (everything before the text), whose keys
+    /// and values a session keeps between calls.
+    let openingIds: [Int32]
+
     var maxLabelTokens: Int { labelIds.map(\.count).max() ?? 0 }
 
     init(template: String?, chatTemplate: String?, labels: [String], tokenizer: Tokenizer) throws {
@@ -62,6 +66,11 @@ struct ZeroShotPrompt: Sendable {
             guard !(ids.last ?? []).isEmpty else { throw ClassifierError.noLabels("the label \"\(label)\" has no tokens") }
         }
         labelIds = ids
+        // The opening: the rendered prompt up to where the text goes.
+        let marker = "\u{E000}"
+        let rendered = ZeroShotPrompt.render(format: format, labels: labels, text: marker)
+        let opening = rendered.components(separatedBy: marker).first ?? ""
+        openingIds = opening.isEmpty ? [] : ZeroShotPrompt.promptIds(opening, tokenizer: tokenizer, addSpecialTokens: addSpecialTokens)
     }
 
     static func render(format: Format, labels: [String], text: String) -> String {
@@ -95,14 +104,20 @@ struct ZeroShotPrompt: Sendable {
 
     /// The prompt's ids for `text`, the text shortened (by characters, keeping its start)
     /// until the prompt and the longest label fit in `maxTokens`.
-    func encode(_ text: String, tokenizer: Tokenizer, maxTokens: Int) -> (ids: [Int32], labelIds: [[Int32]], truncated: Bool) {
+    func encode(_ text: String, tokenizer: Tokenizer, maxTokens: Int)
+        -> (ids: [Int32], labelIds: [[Int32]], truncated: Bool, reusablePrefix: Int) {
         var text = text
         var truncated = false
         let budget = max(1, maxTokens - maxLabelTokens)
         while true {
             let prompt = ZeroShotPrompt.render(format: format, labels: labels, text: text)
-            let ids = promptIds(prompt, tokenizer: tokenizer)
-            if ids.count <= budget || text.isEmpty { return (Array(ids.suffix(budget)), labelIds, truncated) }
+            let ids = ZeroShotPrompt.promptIds(prompt, tokenizer: tokenizer, addSpecialTokens: addSpecialTokens)
+            if ids.count <= budget || text.isEmpty {
+                let kept = Array(ids.suffix(budget))
+                // The opening's keys and values can be reused when the prompt starts with its ids.
+                let reusable = kept.count == ids.count && kept.starts(with: openingIds) ? openingIds.count : 0
+                return (kept, labelIds, truncated, reusable)
+            }
             // Cut the text in proportion to the excess, and a little more.
             let keep = Int(Double(text.count) * Double(budget) / Double(ids.count) * 0.9)
             text = String(text.prefix(max(0, min(keep, text.count - 1))))
@@ -110,7 +125,7 @@ struct ZeroShotPrompt: Sendable {
         }
     }
 
-    private func promptIds(_ prompt: String, tokenizer: Tokenizer) -> [Int32] {
+    private static func promptIds(_ prompt: String, tokenizer: Tokenizer, addSpecialTokens: Bool) -> [Int32] {
         let tokens = tokenizer.tokenize(prompt)
         guard addSpecialTokens else { return tokens }
         // The post-processor's leading tokens (BOS), but not a trailing EOS: the answer follows.
