@@ -4,7 +4,10 @@
 /// Character classes as Rust's `char` methods define them.
 extension Unicode.Scalar {
     /// `char::is_whitespace`: the Unicode White_Space property.
-    var isWhitespace: Bool { properties.isWhitespace }
+    var isWhitespace: Bool {
+        if isASCII { return value == 0x20 || (0x09 ... 0x0D).contains(value) }
+        return properties.isWhitespace
+    }
 
     /// `char::is_numeric`: general categories Nd, Nl, No.
     var isNumeric: Bool {
@@ -48,10 +51,28 @@ extension Unicode.Scalar {
 
 /// BERT's rule: split on whitespace (dropped), then isolate each punctuation character.
 struct BertPreTokenizer: PreTokenizer {
+    /// Whitespace separates (and is dropped), each punctuation character stands alone: one
+    /// pass over the scalars, pieces cut from the text's UTF-8 without per-scalar strings.
     func split(_ text: String) -> [String] {
-        SplitBehavior.removed.split(text.scalars, where: \.isWhitespace).flatMap {
-            SplitBehavior.isolated.split($0.scalars, where: \.isPunctuation)
+        var pieces: [String] = []
+        let utf8 = text.utf8
+        var start: String.Index? = nil
+        var i = text.unicodeScalars.startIndex
+        let end = text.unicodeScalars.endIndex
+        while i < end {
+            let c = text.unicodeScalars[i]
+            let next = text.unicodeScalars.index(after: i)
+            if c.isWhitespace || c.isPunctuation {
+                if let s = start { pieces.append(String(utf8[s ..< i])!) }
+                start = nil
+                if !c.isWhitespace { pieces.append(String(utf8[i ..< next])!) }
+            } else if start == nil {
+                start = i
+            }
+            i = next
         }
+        if let s = start { pieces.append(String(utf8[s ..< end])!) }
+        return pieces
     }
 }
 

@@ -22,6 +22,9 @@ struct TokenizerBenchmark: ParsableCommand {
     @Flag(help: "Print JSON lines instead of a table.")
     var json = false
 
+    @Option(help: "Only these tokenizers (comma-separated).")
+    var only: String?
+
     /// The same text as Benchmarks/peers/tokenizers_hf.py.
     static let ticket = String(
         ("Hi team, I was charged twice for my subscription this month (invoice #48213, 49.99 EUR) and the "
@@ -42,7 +45,8 @@ struct TokenizerBenchmark: ParsableCommand {
             print("corpus: \(lines.count) lines, \(Int(bytes)) bytes; ticket: \(Self.ticket.count) characters; 1 thread")
             print("\(pad("tokenizer", 12))  \(leftPad("MB/s", 8))  \(leftPad("ticket µs", 10))  \(leftPad("tokens", 7))")
         }
-        for name in Self.names {
+        let wanted = only.map { Set($0.split(separator: ",").map(String.init)) }
+        for name in Self.names where wanted?.contains(name) ?? true {
             let tokenizer = try Tokenizer(contentsOf: root.appendingPathComponent("tokenizers/\(name)/tokenizer.json"))
             var best = Double.infinity
             for _ in 0 ..< passes {
