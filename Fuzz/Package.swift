@@ -9,9 +9,10 @@ let package = Package(
     name: "SiftFuzz",
     dependencies: [.package(name: "Sift", path: "..")],
     targets: [
-        .executableTarget(name: "fuzz-gguf", dependencies: [.product(name: "Sift", package: "Sift")]),
-        .executableTarget(name: "fuzz-safetensors", dependencies: [.product(name: "Sift", package: "Sift")]),
-        .executableTarget(name: "fuzz-tokenizer-json", dependencies: [.product(name: "SiftTokenizers", package: "Sift")]),
-        .executableTarget(name: "fuzz-tokenize", dependencies: [.product(name: "SiftTokenizers", package: "Sift")]),
+        .target(name: "FuzzDriver"),
+        .executableTarget(name: "fuzz-gguf", dependencies: ["FuzzDriver", .product(name: "Sift", package: "Sift")]),
+        .executableTarget(name: "fuzz-safetensors", dependencies: ["FuzzDriver", .product(name: "Sift", package: "Sift")]),
+        .executableTarget(name: "fuzz-tokenizer-json", dependencies: ["FuzzDriver", .product(name: "SiftTokenizers", package: "Sift")]),
+        .executableTarget(name: "fuzz-tokenize", dependencies: ["FuzzDriver", .product(name: "SiftTokenizers", package: "Sift")]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzDriver
 import SiftTokenizers
 
 /// Any bytes as tokenizer.json: parse, build the tokenizer, and if it builds, encode a few
@@ -14,13 +15,4 @@ public func fuzzTokenizerJSON(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt
     return 0
 }
 
-// libFuzzer's driver, called from this executable's own entry point (SwiftPM renames an
-// executable's main, so libFuzzer's main cannot be used).
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
-                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-                         _ body: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
-
-var argc = CommandLine.argc
-var argv = CommandLine.unsafeArgv
-exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzTokenizerJSON(data ?? UnsafePointer(bitPattern: 1)!, size) })
+runFuzzer { data, size in fuzzTokenizerJSON(data ?? UnsafePointer(bitPattern: 1)!, size) }

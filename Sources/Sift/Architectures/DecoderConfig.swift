@@ -119,14 +119,6 @@ extension DecoderConfig {
     static let limits = (hidden: 65536, layers: 1024, vocab: 10_000_000, positions: 1 << 24, heads: 1024)
 
     init(file c: DecoderConfigFile) throws {
-        func need(_ value: Int?, _ key: String) throws -> Int {
-            guard let value else { throw ModelError.missingKey(key) }
-            return value
-        }
-        func bounded(_ value: Int, _ key: String, _ range: ClosedRange<Int>) throws -> Int {
-            guard range.contains(value) else { throw ModelError.invalidValue(key: key, value: "\(value)", expected: "\(range)") }
-            return value
-        }
         switch c.model_type {
         case "llama": family = .llama
         case "mistral": family = .mistral

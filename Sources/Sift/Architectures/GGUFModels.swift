@@ -82,10 +82,6 @@ extension LabelSet {
 
 extension BertConfig {
     init(gguf m: GGUFMetadata) throws {
-        func bounded(_ value: Int, _ key: String, _ range: ClosedRange<Int>) throws -> Int {
-            guard range.contains(value) else { throw ModelError.invalidValue(key: key, value: "\(value)", expected: "\(range)") }
-            return value
-        }
         let familyName = m.string("sift.family") ?? "bert"
         guard let family = Family(rawValue: familyName) else {
             throw ModelError.invalidValue(key: "sift.family", value: familyName, expected: "bert, roberta, xlm-roberta or distilbert")
@@ -118,10 +114,6 @@ extension BertConfig {
 
 extension DecoderConfig {
     init(gguf m: GGUFMetadata, loader: WeightLoader) throws {
-        func bounded(_ value: Int, _ key: String, _ range: ClosedRange<Int>) throws -> Int {
-            guard range.contains(value) else { throw ModelError.invalidValue(key: key, value: "\(value)", expected: "\(range)") }
-            return value
-        }
         let familyName = m.string("sift.family") ?? m.arch
         guard let family = Family(rawValue: familyName) else {
             throw ModelError.invalidValue(key: "sift.family", value: familyName, expected: Family.allCases.map(\.rawValue).joined(separator: ", "))

@@ -27,3 +27,16 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+/// A required config value, or an error naming its key.
+func need(_ value: Int?, _ key: String) throws -> Int {
+    guard let value else { throw ModelError.missingKey(key) }
+    return value
+}
+
+/// A config value within the sizes Sift accepts, or an error naming the key: a hostile or
+/// corrupt config is refused before anything is allocated from it.
+func bounded(_ value: Int, _ key: String, _ range: ClosedRange<Int>) throws -> Int {
+    guard range.contains(value) else { throw ModelError.invalidValue(key: key, value: "\(value)", expected: "\(range)") }
+    return value
+}

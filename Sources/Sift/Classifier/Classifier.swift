@@ -1,6 +1,5 @@
 import Foundation
 import SiftTokenizers
-import Synchronization
 
 /// A text classifier: a fine-tuned encoder or decoder with its classification head, or an
 /// instruct decoder choosing among labels zero-shot, with its tokenizer.
@@ -27,7 +26,7 @@ public final class Classifier: Sendable {
     let problemType: ProblemType
     let zeroShot: ZeroShotPrompt?
     let pool: ThreadPool
-    private let sessions = Mutex<[Session]>([])
+    private let sessions = SessionPool()
 
     enum Session: Sendable {
         case encoder(Arena)
@@ -227,7 +226,7 @@ public final class Classifier: Sendable {
     }
 
     private func borrowSession() -> Session {
-        if let s = sessions.withLock({ $0.popLast() }) { return s }
+        if let s = sessions.take() { return s }
         switch model {
         case .encoder(let e): return .encoder(e.arena(tokens: maxTokens, threads: pool.threadCount))
         case .decoder(let d): return .decoder(d.makeSession(maxTokens: maxTokens + (zeroShot?.maxLabelTokens ?? 0), threads: pool.threadCount))
@@ -235,6 +234,25 @@ public final class Classifier: Sendable {
     }
 
     private func returnSession(_ s: Session) {
-        sessions.withLock { $0.append(s) }
+        sessions.put(s)
+    }
+}
+
+/// Idle sessions. A pthread mutex (NSLock) rather than Synchronization's Mutex, whose
+/// futex-based lock ThreadSanitizer cannot see on Linux (it reported the pool as racy).
+private final class SessionPool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var idle: [Classifier.Session] = []
+
+    func take() -> Classifier.Session? {
+        lock.lock()
+        defer { lock.unlock() }
+        return idle.popLast()
+    }
+
+    func put(_ s: Classifier.Session) {
+        lock.lock()
+        idle.append(s)
+        lock.unlock()
     }
 }
