@@ -10,7 +10,9 @@ import CSiftKernels
 
 /// The weights of one encoder layer.
 struct BertLayer {
-    let query, key, value, output: Linear
+    /// q, k and v side by side: [t, 3·hidden].
+    let qkv: Linear
+    let output: Linear
     let attentionNorm: (weight: [Float], bias: [Float])
     let up, down: Linear
     let outputNorm: (weight: [Float], bias: [Float])
@@ -36,9 +38,7 @@ struct BertEncoder: @unchecked Sendable {
         layers = try (0 ..< config.layers).map { i in
             let n = names.layer(i)
             return BertLayer(
-                query: try w.linear(n.query, out: h, in: h, bias: true),
-                key: try w.linear(n.key, out: h, in: h, bias: true),
-                value: try w.linear(n.value, out: h, in: h, bias: true),
+                qkv: try w.stacked([n.query, n.key, n.value], outs: [h, h, h], in: h, bias: true),
                 output: try w.linear(n.output, out: h, in: h, bias: true),
                 attentionNorm: (try w.vector(n.attentionNorm + ".weight", count: h), try w.vector(n.attentionNorm + ".bias", count: h)),
                 up: try w.linear(n.up, out: f, in: h, bias: true),
@@ -73,7 +73,8 @@ struct BertEncoder: @unchecked Sendable {
         let x = try arena.matrix(rows: t, cols: h)
         try StageProfiler.measure(\.embeddings) { try embed(batch, into: x, arena: arena) }
 
-        let q = try arena.matrix(rows: t, cols: h), k = try arena.matrix(rows: t, cols: h), v = try arena.matrix(rows: t, cols: h)
+        let qkv = try arena.matrix(rows: t, cols: 3 * h)
+        let q = qkv.columns(0 ..< h), k = qkv.columns(h ..< 2 * h), v = qkv.columns(2 * h ..< 3 * h)
         let context = try arena.matrix(rows: t, cols: h), projected = try arena.matrix(rows: t, cols: h)
         let hidden = try arena.matrix(rows: t, cols: config.intermediateSize)
         let firstRows = try arena.matrix(rows: b, cols: h)
@@ -82,19 +83,19 @@ struct BertEncoder: @unchecked Sendable {
         let scale = 1 / Float(config.headDim).squareRoot()
         var xr = x
         for (i, layer) in layers.enumerated() {
+            // q, k, v for every row (the last layer's unused query rows cost under 1% of a pass).
+            layer.qkv(x, into: qkv, scratch: quantized, pool: pool)
             let last = firstRowsOnly && i == layers.count - 1
             if last {
                 for s in 0 ..< b { firstRows.row(s).update(from: x.row(batch.offsets[s]), count: h) }
                 xr = firstRows
             }
             let m = xr.rows
-            let queries = q.rows(0 ..< m), out = context.rows(0 ..< m), p = projected.rows(0 ..< m), f = hidden.rows(0 ..< m)
-            layer.query(xr, into: queries, scratch: quantized, pool: pool)
-            layer.key(x, into: k, scratch: quantized, pool: pool)
-            layer.value(x, into: v, scratch: quantized, pool: pool)
+            let out = context.rows(0 ..< m), p = projected.rows(0 ..< m), f = hidden.rows(0 ..< m)
             for s in 0 ..< b {
-                let r = batch.range(s), qr = last ? s ..< s + 1 : r
-                attention(q: queries.rows(qr), k: k.rows(r), v: v.rows(r), out: out.rows(qr), heads: config.heads,
+                let r = batch.range(s)
+                let queries = last ? r.lowerBound ..< r.lowerBound + 1 : r, outputs = last ? s ..< s + 1 : r
+                attention(q: q.rows(queries), k: k.rows(r), v: v.rows(r), out: out.rows(outputs), heads: config.heads,
                           kvHeads: config.heads, headDim: config.headDim, scale: scale, mask: AttentionMask(causal: false),
                           scratch: scores, pool: pool)
             }
@@ -118,7 +119,7 @@ struct BertEncoder: @unchecked Sendable {
     /// longest `longest` rows, on `threads` threads.
     func scratchBytes(rows: Int, count: Int, longest: Int, threads: Int) -> Int {
         let h = config.hiddenSize, f = config.intermediateSize
-        let floats = rows * (6 * h + f) + count * h + h + threads * longest * longest
+        let floats = rows * (6 * h + f) + count * h + h + threads * longest * longest  // qkv is 3h of the 6h
         let blocks = rows * (max(h, f) + 31) / 32
         return floats * 4 + blocks * MemoryLayout<sk_block_q8_a>.stride + 16 * 64
     }

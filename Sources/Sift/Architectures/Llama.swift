@@ -18,11 +18,15 @@ import CSiftKernels
 /// The weights of one decoder layer. Norm weights already include Gemma's +1 offset.
 struct DecoderLayer {
     let attentionNorm: [Float]
-    let query, key, value, output: Linear
+    /// q, k and v side by side: [n, heads·d + 2·kvHeads·d].
+    let qkv: Linear
+    let output: Linear
     let queryNorm, keyNorm: [Float]?
     let postAttentionNorm: [Float]?
     let ffnNorm: [Float]
-    let gate, up, down: Linear
+    /// gate and up side by side: [n, 2·intermediate].
+    let gateUp: Linear
+    let down: Linear
     let postFFNNorm: [Float]?
     let window: Int?
     let rope: RoPE
@@ -75,16 +79,13 @@ struct TransformerDecoder: @unchecked Sendable {
             let window = c.slidingWindows[i]
             return DecoderLayer(
                 attentionNorm: try norm(n.attentionNorm, h),
-                query: try w.linear(n.query, out: qw, in: h, bias: c.attentionBias),
-                key: try w.linear(n.key, out: kw, in: h, bias: c.attentionBias),
-                value: try w.linear(n.value, out: kw, in: h, bias: c.attentionBias),
+                qkv: try w.stacked([n.query, n.key, n.value], outs: [qw, kw, kw], in: h, bias: c.attentionBias),
                 output: try w.linear(n.output, out: h, in: qw, bias: c.outputBias),
                 queryNorm: c.queryKeyNorm ? try norm(n.queryNorm, c.headDim) : nil,
                 keyNorm: c.queryKeyNorm ? try norm(n.keyNorm, c.headDim) : nil,
                 postAttentionNorm: c.sandwichNorms ? try norm(n.postAttentionNorm, h) : nil,
                 ffnNorm: try norm(n.ffnNorm, h),
-                gate: try w.linear(n.gate, out: f, in: h, bias: c.mlpBias),
-                up: try w.linear(n.up, out: f, in: h, bias: c.mlpBias),
+                gateUp: try w.stacked([n.gate, n.up], outs: [f, f], in: h, bias: c.mlpBias),
                 down: try w.linear(n.down, out: h, in: f, bias: c.mlpBias),
                 postFFNNorm: c.sandwichNorms ? try norm(n.postFFNNorm, h) : nil,
                 window: window,
@@ -96,7 +97,7 @@ struct TransformerDecoder: @unchecked Sendable {
     /// Bytes of scratch a pass over `tokens` new tokens needs, with `context` positions in all.
     func scratchBytes(tokens n: Int, context: Int, threads: Int) -> Int {
         let c = config
-        let floats = n * (3 * c.hiddenSize + 2 * c.queryWidth + 2 * c.intermediateSize) + threads * n * context
+        let floats = n * (3 * c.hiddenSize + 2 * c.queryWidth + 2 * c.kvWidth + 2 * c.intermediateSize) + threads * n * context
         let blocks = n * (max(c.hiddenSize, c.intermediateSize, c.queryWidth) + 31) / 32
         return floats * 4 + blocks * MemoryLayout<sk_block_q8_a>.stride + 16 * 64
     }
@@ -125,29 +126,31 @@ struct TransformerDecoder: @unchecked Sendable {
                 if let s = c.embeddingScale { scale(x.rows(t ..< t + 1), by: s) }
             }
         }
+        let qw = c.queryWidth, kw = c.kvWidth, f = c.intermediateSize
         let normed = try arena.matrix(rows: n, cols: h)
-        let q = try arena.matrix(rows: n, cols: c.queryWidth), context = try arena.matrix(rows: n, cols: c.queryWidth)
+        let qkv = try arena.matrix(rows: n, cols: qw + 2 * kw), context = try arena.matrix(rows: n, cols: qw)
         let projected = try arena.matrix(rows: n, cols: h)
-        let gate = try arena.matrix(rows: n, cols: c.intermediateSize), up = try arena.matrix(rows: n, cols: c.intermediateSize)
+        let gateUp = try arena.matrix(rows: n, cols: 2 * f)
         let scores = try arena.allocate(Float.self, count: attentionScratch(queries: n, keys: start + n, pool: pool))
-        let quantized = try arena.allocate(sk_block_q8_a.self, count: n * (max(h, c.intermediateSize, c.queryWidth) + 31) / 32)
+        let quantized = try arena.allocate(sk_block_q8_a.self, count: n * (max(h, f, qw) + 31) / 32)
         let allPositions = Array(start ..< start + n)
 
         var rows = 0 ..< n
         for (i, layer) in layers.enumerated() {
             if i == layers.count - 1 { rows = outputs }
             let m = rows.count
-            // Attention: keys and values for every new position, queries for `rows`.
+            // Attention: q, k, v for every new position (the last layer's unused query rows
+            // cost a fraction of a percent); keys and values go to the cache.
             copy(x, to: normed)
             rmsNorm(normed, weight: layer.attentionNorm, eps: c.normEps)
+            layer.qkv(normed, into: qkv, scratch: quantized, pool: pool)
             let keys = cache.keys[i].rows(start ..< start + n), values = cache.values[i].rows(start ..< start + n)
-            layer.key(normed, into: keys, scratch: quantized, pool: pool)
-            layer.value(normed, into: values, scratch: quantized, pool: pool)
-            let queries = q.rows(0 ..< m)
-            layer.query(normed.rows(rows), into: queries, scratch: quantized, pool: pool)
+            copy(qkv.columns(qw ..< qw + kw), to: keys)
+            copy(qkv.columns(qw + kw ..< qw + 2 * kw), to: values)
+            let queries = qkv.columns(0 ..< qw).rows(rows)
             if let kn = layer.keyNorm, let qn = layer.queryNorm {
                 rmsNorm(keys.heads(c.kvHeads), weight: kn, eps: c.normEps)
-                rmsNorm(queries.heads(c.heads), weight: qn, eps: c.normEps)
+                for t in 0 ..< m { rmsNorm(queries.rows(t ..< t + 1).heads(c.heads), weight: qn, eps: c.normEps) }
             }
             layer.rope.apply(keys, heads: c.kvHeads, headDim: d, positions: allPositions)
             layer.rope.apply(queries, heads: c.heads, headDim: d, positions: Array(allPositions[rows]))
@@ -161,12 +164,12 @@ struct TransformerDecoder: @unchecked Sendable {
             if let post = layer.postAttentionNorm { rmsNorm(p, weight: post, eps: c.normEps) }
             add(residual, p)
 
-            // MLP: down(act(gate(h)) · up(h)).
-            let hn = normed.rows(0 ..< m), g = gate.rows(0 ..< m), u = up.rows(0 ..< m)
+            // MLP: down(act(gate(h)) · up(h)), gate and up from one product.
+            let hn = normed.rows(0 ..< m), gu = gateUp.rows(0 ..< m)
+            let g = gu.columns(0 ..< f), u = gu.columns(f ..< 2 * f)
             copy(residual, to: hn)
             rmsNorm(hn, weight: layer.ffnNorm, eps: c.normEps)
-            layer.gate(hn, into: g, scratch: quantized, pool: pool)
-            layer.up(hn, into: u, scratch: quantized, pool: pool)
+            layer.gateUp(hn, into: gu, scratch: quantized, pool: pool)
             gatedActivation(g, u, c.activation)
             layer.down(g, into: p, scratch: quantized, pool: pool)
             if let post = layer.postFFNNorm { rmsNorm(p, weight: post, eps: c.normEps) }
@@ -180,9 +183,10 @@ struct TransformerDecoder: @unchecked Sendable {
 }
 
 extension Matrix {
-    /// A contiguous [rows, heads · d] matrix seen as [rows · heads, d], for per-head norms.
+    /// A [rows, heads · d] matrix whose rows are contiguous (one row, or no gaps between
+    /// rows) seen as [rows · heads, d], for per-head norms.
     func heads(_ count: Int) -> Matrix {
-        precondition(stride == cols && cols % count == 0, "per-head view needs a contiguous matrix")
+        precondition((stride == cols || rows == 1) && cols % count == 0, "per-head view needs contiguous rows")
         return Matrix(data, rows: rows * count, cols: cols / count)
     }
 }

@@ -59,6 +59,38 @@ final class WeightLoader {
         return try Linear(weight: weight, bias: b, as: type ?? storageType(for: weight.dtype, inFeatures: inFeatures))
     }
 
+    /// One Linear computing several layers that read the same input, their outputs side by
+    /// side (q, k, v → [q | k | v]; gate, up → [gate | up]): one pass over the input and one
+    /// larger product instead of several. Q8_0 rows are concatenated as stored (no
+    /// requantization); other types as fp32. A missing bias is zeros when another part has one.
+    func stacked(_ bases: [String], outs: [Int], in inFeatures: Int, bias: Bool?) throws -> Linear {
+        let weights = try zip(bases, outs).map { try tensor($0 + ".weight", shape: [$1, inFeatures]) }
+        let biases: [[Float]?] = try zip(bases, outs).map { base, out in
+            switch bias {
+            case true?: return try vector(base + ".bias", count: out)
+            case false?: return nil
+            case nil: return try optionalVector(base + ".bias", count: out)
+            }
+        }
+        let fusedBias: [Float]? = biases.contains { $0 != nil }
+            ? zip(biases, outs).flatMap { $0 ?? [Float](repeating: 0, count: $1) } : nil
+        let total = outs.reduce(0, +)
+        let type = storageType(for: weights[0].dtype, inFeatures: inFeatures)
+        if type == .q8_0, weights.allSatisfy({ $0.dtype == .ggml(.q8_0) }) {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(weights.reduce(0) { $0 + $1.data.count })
+            for w in weights { bytes += w.data }
+            let owner = OwnedBytes(bytes)
+            let view = TensorView(name: bases.joined(separator: "+"), shape: [total, inFeatures], dtype: .ggml(.q8_0),
+                                  data: UnsafeRawBufferPointer(start: owner.pointer, count: bytes.count), owner: owner)
+            return try Linear(weight: view, bias: fusedBias, as: .q8_0)
+        }
+        var values: [Float] = []
+        values.reserveCapacity(total * inFeatures)
+        for w in weights { values += try w.floats() }
+        return try Linear(weights: values, out: total, in: inFeatures, bias: fusedBias, as: type)
+    }
+
     func embedding(_ name: String, rows: Int, cols: Int) throws -> EmbeddingTable {
         try EmbeddingTable(tensor(name, shape: [rows, cols]))
     }
@@ -97,4 +129,16 @@ struct EmbeddingTable: @unchecked Sendable {
         // The type and size were checked at load, so this cannot fail.
         try? Dequantize.row(type, from: bytes, into: UnsafeMutableBufferPointer(start: out, count: cols))
     }
+}
+
+/// Bytes owned by a class, so a view can keep them alive.
+final class OwnedBytes: @unchecked Sendable {
+    let pointer: UnsafeMutableRawPointer
+
+    init(_ bytes: [UInt8]) {
+        pointer = .allocate(byteCount: max(bytes.count, 1), alignment: 64)
+        if !bytes.isEmpty { bytes.withUnsafeBytes { pointer.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) } }
+    }
+
+    deinit { pointer.deallocate() }
 }
