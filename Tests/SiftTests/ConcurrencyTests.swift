@@ -31,7 +31,8 @@ import TestSupport
 
 /// Packed batches give each text the result it gets alone.
 @Suite struct BatchTests {
-    @Test(arguments: ["bert-cls", "roberta-cls", "distilbert-cls", "xlm-roberta-cls", "qwen2-cls"])
+    @Test(arguments: ["bert-cls", "roberta-cls", "distilbert-cls", "xlm-roberta-cls",
+                      "llama-cls", "mistral-cls", "qwen2-cls", "qwen3-cls", "gemma3-cls"])
     func batchEqualsOneAtATime(model: String) throws {
         let golden = try ArchitectureGolden.load(model)
         let texts = golden.cases.map(\.text) + [String(repeating: "long text ", count: 300), "x"]

@@ -63,6 +63,31 @@ final class DecoderClassifier: @unchecked Sendable {
         }
     }
 
+    /// The score head's logits for each of several sequences, packed: each runs up to its
+    /// pooled token, all share every matrix product, and each attends only to itself.
+    func logits(batch sequences: [[Int32]], threads: Int, pool: ThreadPool) throws -> [[Float]] {
+        guard case .score(let score) = head else {
+            throw ModelError.missingTensor("score (the model has no classification head; give it labels to score)")
+        }
+        let kept = try sequences.map { ids -> [Int32] in
+            guard !ids.isEmpty else { throw ModelError.invalidValue(key: "input", value: "no tokens", expected: "at least one token") }
+            return Array(ids[0 ... pooledIndex(ids)])
+        }
+        let batch = PackedBatch(kept.map { ($0, []) })
+        let session = DecoderSession(decoder: decoder, maxTokens: batch.rows, threads: threads, longest: batch.longest)
+        let hidden = try decoder.forward(batch, outputs: (0 ..< batch.count).map { batch.offsets[$0 + 1] - 1 },
+                                         cache: session.cache, arena: session.arena, pool: pool)
+        return try StageProfiler.measure(\.head) {
+            let out = try session.arena.matrix(rows: 1, cols: score.outFeatures)
+            let scratch = try session.arena.allocate(sk_block_q8_a.self, count: score.quantizedBlocks(rows: 1))
+            // Row by row, so a text's result does not depend on its batch (see EncoderHead).
+            return (0 ..< hidden.rows).map { r in
+                score(hidden.rows(r ..< r + 1), into: out, scratch: scratch, pool: pool)
+                return out.array
+            }
+        }
+    }
+
     /// Full-vocabulary next-token logits after `ids` (the LM head on the last position).
     func nextTokenLogits(ids: [Int32], session s: DecoderSession, pool: ThreadPool) throws -> [Float] {
         s.reset()
@@ -153,11 +178,13 @@ final class DecoderSession: @unchecked Sendable {
     let cache: KVCache
     let maxTokens: Int
 
-    init(decoder: TransformerDecoder, maxTokens: Int, threads: Int) {
+    /// For `maxTokens` tokens of one sequence, or a packed batch of that many rows whose
+    /// longest sequence has `longest` tokens.
+    init(decoder: TransformerDecoder, maxTokens: Int, threads: Int, longest: Int? = nil) {
         self.maxTokens = maxTokens
         cache = KVCache(config: decoder.config, capacity: maxTokens)
         let lm = decoder.config.vocabSize * 4 * 4 + decoder.config.hiddenSize * 64
-        arena = Arena(bytes: decoder.scratchBytes(tokens: maxTokens, context: maxTokens, threads: threads) + lm)
+        arena = Arena(bytes: decoder.scratchBytes(tokens: maxTokens, context: maxTokens, threads: threads, longest: longest) + lm)
     }
 
     /// The ids whose keys and values open the cache, kept for the next prompt that starts

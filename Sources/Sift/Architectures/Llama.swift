@@ -95,30 +95,45 @@ struct TransformerDecoder: @unchecked Sendable {
     }
 
     /// Bytes of scratch a pass over `tokens` new tokens needs, with `context` positions in all.
-    func scratchBytes(tokens n: Int, context: Int, threads: Int) -> Int {
-        let c = config
-        let floats = n * (3 * c.hiddenSize + 2 * c.queryWidth + 2 * c.kvWidth + 2 * c.intermediateSize) + threads * n * context
+    func scratchBytes(tokens n: Int, context: Int, threads: Int, longest: Int? = nil) -> Int {
+        let c = config, l = longest ?? n
+        let floats = n * (4 * c.hiddenSize + 2 * c.queryWidth + 2 * c.kvWidth + 2 * c.intermediateSize) + threads * l * (context - n + l)
         let blocks = n * (max(c.hiddenSize, c.intermediateSize, c.queryWidth) + 31) / 32
         return floats * 4 + blocks * MemoryLayout<sk_block_q8_a>.stride + 16 * 64
     }
 
     /// Runs `ids` after the positions already in `cache` and returns the final-normed
     /// hidden states of rows `outputs` (indices into `ids`) as [outputs.count, hidden].
-    ///
-    /// Every layer computes keys and values for all of `ids` (later calls attend to them);
-    /// the last layer computes attention and the MLP only for `outputs`.
     func forward(ids: ArraySlice<Int32>, outputs: Range<Int>, cache: KVCache, arena: Arena, pool: ThreadPool) throws -> Matrix {
-        let c = config, n = ids.count, start = cache.length
+        guard !outputs.isEmpty else {
+            throw ModelError.invalidValue(key: "output rows", value: "\(outputs)", expected: "a non-empty range within \(ids.count) tokens")
+        }
+        return try forward(PackedBatch([(Array(ids), [])]), outputs: Array(outputs), cache: cache, arena: arena, pool: pool)
+    }
+
+    /// Runs packed sequences and returns the final-normed hidden states of rows `outputs`
+    /// (row indices into the batch, ascending) as [outputs.count, hidden].
+    ///
+    /// A single sequence runs after the positions already in `cache` (a cached prompt
+    /// prefix); several start from an empty cache and attend only within themselves. Every
+    /// layer computes keys and values for all rows (later calls attend to them); the last
+    /// computes attention and the MLP only for `outputs`.
+    func forward(_ batch: PackedBatch, outputs: [Int], cache: KVCache, arena: Arena, pool: ThreadPool) throws -> Matrix {
+        let c = config, n = batch.rows, start = cache.length
         let h = c.hiddenSize, d = c.headDim
-        guard n > 0, outputs.lowerBound >= 0, outputs.upperBound <= n, !outputs.isEmpty else {
-            throw ModelError.invalidValue(key: "output rows", value: "\(outputs)", expected: "a non-empty range within \(n) tokens")
+        guard n > 0, let firstOut = outputs.first, let lastOut = outputs.last, firstOut >= 0, lastOut < n,
+              zip(outputs, outputs.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw ModelError.invalidValue(key: "output rows", value: "\(outputs)", expected: "ascending rows within \(n) tokens")
+        }
+        guard batch.count == 1 || start == 0 else {
+            throw ModelError.invalidValue(key: "batch", value: "\(batch.count) sequences", expected: "an empty cache")
         }
         guard start + n <= cache.capacity else {
             throw ModelError.invalidValue(key: "input length", value: "\(start + n)", expected: "at most \(cache.capacity) tokens")
         }
         let x = try arena.matrix(rows: n, cols: h)
         try StageProfiler.measure(\.embeddings) {
-            for (t, id) in ids.enumerated() {
+            for (t, id) in batch.ids.enumerated() {
                 guard id >= 0, Int(id) < c.vocabSize else {
                     throw ModelError.invalidValue(key: "token id", value: "\(id)", expected: "below the vocabulary size \(c.vocabSize)")
                 }
@@ -131,54 +146,80 @@ struct TransformerDecoder: @unchecked Sendable {
         let qkv = try arena.matrix(rows: n, cols: qw + 2 * kw), context = try arena.matrix(rows: n, cols: qw)
         let projected = try arena.matrix(rows: n, cols: h)
         let gateUp = try arena.matrix(rows: n, cols: 2 * f)
-        let scores = try arena.allocate(Float.self, count: attentionScratch(queries: n, keys: start + n, pool: pool))
+        let gathered = try arena.matrix(rows: outputs.count, cols: h)
+        let scores = try arena.allocate(Float.self, count: attentionScratch(queries: batch.longest, keys: start + batch.longest, pool: pool))
         let quantized = try arena.allocate(sk_block_q8_a.self, count: n * (max(h, f, qw) + 31) / 32)
-        let allPositions = Array(start ..< start + n)
+        // Positions count from each sequence's start (after the cached prefix, for one).
+        var positions = [Int](repeating: 0, count: n)
+        var sequenceOf = [Int](repeating: 0, count: n)
+        for s in 0 ..< batch.count {
+            for t in batch.range(s) { positions[t] = start + t - batch.offsets[s]; sequenceOf[t] = s }
+        }
+        // The outputs as a range when they are one (no copy), else gathered rows.
+        let contiguous = lastOut - firstOut + 1 == outputs.count
 
-        var rows = 0 ..< n
+        var xr = x
         for (i, layer) in layers.enumerated() {
-            if i == layers.count - 1 { rows = outputs }
-            let m = rows.count
-            // Attention: q, k, v for every new position (the last layer's unused query rows
-            // cost a fraction of a percent); keys and values go to the cache.
+            let last = i == layers.count - 1
+            // q, k, v for every row (the last layer's unused query rows cost a fraction of a
+            // percent); keys and values go to the cache.
             copy(x, to: normed)
             rmsNorm(normed, weight: layer.attentionNorm, eps: c.normEps)
             layer.qkv(normed, into: qkv, scratch: quantized, pool: pool)
             let keys = cache.keys[i].rows(start ..< start + n), values = cache.values[i].rows(start ..< start + n)
             copy(qkv.columns(qw ..< qw + kw), to: keys)
             copy(qkv.columns(qw + kw ..< qw + 2 * kw), to: values)
-            let queries = qkv.columns(0 ..< qw).rows(rows)
-            if let kn = layer.keyNorm, let qn = layer.queryNorm {
-                rmsNorm(keys.heads(c.kvHeads), weight: kn, eps: c.normEps)
-                for t in 0 ..< m { rmsNorm(queries.rows(t ..< t + 1).heads(c.heads), weight: qn, eps: c.normEps) }
+            let q = qkv.columns(0 ..< qw)
+            if let kn = layer.keyNorm { rmsNorm(keys.heads(c.kvHeads), weight: kn, eps: c.normEps) }
+            layer.rope.apply(keys, heads: c.kvHeads, headDim: d, positions: positions)
+            // The query rows this layer needs: all, or the outputs at the last layer.
+            let rows: [Int] = last ? outputs : Array(0 ..< n)
+            for t in rows {
+                let qt = q.rows(t ..< t + 1)
+                if let qn = layer.queryNorm { rmsNorm(qt.heads(c.heads), weight: qn, eps: c.normEps) }
+                layer.rope.apply(qt, heads: c.heads, headDim: d, positions: [positions[t]])
             }
-            layer.rope.apply(keys, heads: c.kvHeads, headDim: d, positions: allPositions)
-            layer.rope.apply(queries, heads: c.heads, headDim: d, positions: Array(allPositions[rows]))
-            let out = context.rows(0 ..< m)
-            attention(q: queries, k: cache.keys[i].rows(0 ..< start + n), v: cache.values[i].rows(0 ..< start + n), out: out,
-                      heads: c.heads, kvHeads: c.kvHeads, headDim: d, scale: c.attentionScale,
-                      mask: AttentionMask(causal: true, window: layer.window), queryOffset: start + rows.lowerBound,
-                      softcap: c.attentionLogitSoftcap, scratch: scores, pool: pool)
-            let residual = x.rows(rows), p = projected.rows(0 ..< m)
+            // Attention within each sequence, over runs of consecutive query rows.
+            var j = 0
+            while j < rows.count {
+                let s = sequenceOf[rows[j]]
+                var k = j + 1
+                while k < rows.count, rows[k] == rows[k - 1] + 1, sequenceOf[rows[k]] == s { k += 1 }
+                let keyRange = (batch.count == 1 ? 0 : start + batch.offsets[s]) ..< start + batch.offsets[s + 1]
+                attention(q: q.rows(rows[j] ..< rows[k - 1] + 1), k: cache.keys[i].rows(keyRange), v: cache.values[i].rows(keyRange),
+                          out: context.rows(j ..< k), heads: c.heads, kvHeads: c.kvHeads, headDim: d, scale: c.attentionScale,
+                          mask: AttentionMask(causal: true, window: layer.window), queryOffset: positions[rows[j]],
+                          softcap: c.attentionLogitSoftcap, scratch: scores, pool: pool)
+                j = k
+            }
+            if last {
+                if contiguous {
+                    xr = x.rows(firstOut ..< lastOut + 1)
+                } else {
+                    for (r, t) in outputs.enumerated() { gathered.row(r).update(from: x.row(t), count: h) }
+                    xr = gathered
+                }
+            }
+            let m = xr.rows
+            let out = context.rows(0 ..< m), p = projected.rows(0 ..< m)
             layer.output(out, into: p, scratch: quantized, pool: pool)
             if let post = layer.postAttentionNorm { rmsNorm(p, weight: post, eps: c.normEps) }
-            add(residual, p)
+            add(xr, p)
 
             // MLP: down(act(gate(h)) · up(h)), gate and up from one product.
             let hn = normed.rows(0 ..< m), gu = gateUp.rows(0 ..< m)
             let g = gu.columns(0 ..< f), u = gu.columns(f ..< 2 * f)
-            copy(residual, to: hn)
+            copy(xr, to: hn)
             rmsNorm(hn, weight: layer.ffnNorm, eps: c.normEps)
             layer.gateUp(hn, into: gu, scratch: quantized, pool: pool)
             gatedActivation(g, u, c.activation)
             layer.down(g, into: p, scratch: quantized, pool: pool)
             if let post = layer.postFFNNorm { rmsNorm(p, weight: post, eps: c.normEps) }
-            add(residual, p)
+            add(xr, p)
         }
         cache.advance(by: n)
-        let result = x.rows(outputs)
-        rmsNorm(result, weight: finalNorm, eps: c.normEps)
-        return result
+        rmsNorm(xr, weight: finalNorm, eps: c.normEps)
+        return xr
     }
 }
 

@@ -154,12 +154,12 @@ public final class Classifier: Sendable {
         return r
     }
 
-    /// Classifies many texts; results are in input order. An encoder runs them packed
-    /// (consecutive texts share every matrix product, with no padding, up to
-    /// `batchRows` tokens at a time), which is faster than one at a time; each result's
-    /// `seconds` is its batch's time divided by the batch's texts.
+    /// Classifies many texts; results are in input order. They run packed (consecutive
+    /// texts share every matrix product, with no padding, up to `batchRows` tokens at a
+    /// time), which is faster than one at a time; each result's `seconds` is its batch's
+    /// time divided by the batch's texts. Zero-shot routing runs them one by one.
     public func classify(_ texts: [String]) throws -> [Classification] {
-        guard case .encoder(let e) = model, zeroShot == nil, texts.count > 1 else { return try texts.map { try classify($0) } }
+        guard zeroShot == nil, texts.count > 1 else { return try texts.map { try classify($0) } }
         var results: [Classification] = []
         results.reserveCapacity(texts.count)
         var start = 0
@@ -169,12 +169,18 @@ public final class Classifier: Sendable {
             while start + encodings.count < texts.count {
                 let encoding = tokenizer.encode(texts[start + encodings.count], maxLength: maxTokens)
                 guard !encoding.ids.isEmpty else { throw ClassifierError.emptyInput }
-                if !encodings.isEmpty, rows + encoding.ids.count > Self.batchRows { break }
+                if !encodings.isEmpty, rows + encoding.ids.count > batchRows { break }
                 encodings.append(encoding)
                 rows += encoding.ids.count
             }
-            let batch = PackedBatch(encodings.map { ($0.ids, $0.typeIds) })
-            let logits = try e.logits(batch, arena: e.arena(batch: batch, threads: pool.threadCount), pool: pool)
+            let logits: [[Float]]
+            switch model {
+            case .encoder(let e):
+                let batch = PackedBatch(encodings.map { ($0.ids, $0.typeIds) })
+                logits = try e.logits(batch, arena: e.arena(batch: batch, threads: pool.threadCount), pool: pool)
+            case .decoder(let d):
+                logits = try d.logits(batch: encodings.map(\.ids), threads: pool.threadCount, pool: pool)
+            }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - clock) / 1e9 / Double(encodings.count)
             for (encoding, l) in zip(encodings, logits) {
                 results.append(result(logits: l, tokens: encoding.ids.count, truncated: encoding.truncated, seconds: seconds))
@@ -184,9 +190,13 @@ public final class Classifier: Sendable {
         return results
     }
 
-    /// Most tokens one packed batch holds (its scratch is about 4 · rows · (6·hidden +
-    /// intermediate) bytes: 120 MB for BERT-base).
-    static let batchRows = 4096
+    /// Most tokens one packed batch holds. An encoder's scratch is about 4 · rows ·
+    /// (6·hidden + intermediate) bytes (120 MB for BERT-base at 4096); a decoder's adds its
+    /// key/value cache (Qwen2.5-0.5B: about 110 MB at 1024).
+    var batchRows: Int {
+        if case .decoder = model { return 1024 }
+        return 4096
+    }
 
     /// Classifies one text off the caller's executor.
     public func classify(_ text: String, pair: String? = nil) async throws -> Classification {

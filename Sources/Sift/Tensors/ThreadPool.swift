@@ -133,6 +133,9 @@ public final class ThreadPool: @unchecked Sendable {
             sk_cpu_relax()
             polls += 1
             guard polls & 63 == 0 else { return false }
+            // On a busy machine a poller must not hold the core the thread it waits for
+            // needs: give it up now and then (on an idle one this returns at once).
+            if polls & 1023 == 0 { sched_yield() }
             let t = DispatchTime.now().uptimeNanoseconds
             if start == 0 { start = t }
             return t - start > ThreadPool.spinNanoseconds
