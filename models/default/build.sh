@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds Sift's default model, models/default/sift-intents.q8_0.gguf, from its sources:
+# all-MiniLM-L6-v2 fine-tuned on SNIPS intents (see README.md here). From anywhere:
+#
+#   models/default/build.sh          # ~4 min plus the Swift build, after the assets are fetched
+#
+# Writes models/default/data/*.jsonl, models/default/results/*.json and the q8_0 GGUF
+# (committed); models/assets/default-hf/ and models/assets/sift-intents.f32.gguf (not).
+# Needs python3 with torch (CPU), transformers, tokenizers, safetensors; and Swift.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+sift() { swift run -c release sift "$@"; }
+# Results go through a temporary file, so a failed step leaves no half-written JSON.
+eval_to() { local out="$1"; shift; sift eval "$@" --json > "$out.tmp" && mv "$out.tmp" "$out"; }
+
+models/fetch_assets.sh --with-data > /dev/null   # skips what is already there
+python3 models/default/make_data.py
+python3 models/default/train_encoder.py
+
+swift build -c release --product sift
+sift convert models/assets/default-hf --type q8_0 -o models/default/sift-intents.q8_0.gguf
+sift convert models/assets/default-hf --type f32 -o models/assets/sift-intents.f32.gguf
+
+eval_to models/default/results/sift-q8_0.json -m models/default/sift-intents.q8_0.gguf models/default/data/test.jsonl
+eval_to models/default/results/sift-f32.json -m models/assets/sift-intents.f32.gguf models/default/data/test.jsonl
+echo "done: models/default/sift-intents.q8_0.gguf; accuracies in models/default/results/"
