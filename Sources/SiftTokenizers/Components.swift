@@ -18,6 +18,13 @@ public protocol Normalizer: Sendable {
 /// pieces of the previous one (a Sequence feeds them through in order).
 public protocol PreTokenizer: Sendable {
     func split(_ text: String) -> [String]
+    /// The same, told whether `text` begins the input (Metaspace's "first" scheme needs
+    /// it). A requirement, so callers dispatch without a dynamic cast.
+    func split(_ text: String, atStart: Bool) -> [String]
+}
+
+extension PreTokenizer {
+    public func split(_ text: String, atStart: Bool) -> [String] { split(text) }
 }
 
 /// Maps one piece of text to token ids.

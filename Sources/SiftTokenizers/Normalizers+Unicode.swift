@@ -48,7 +48,10 @@ struct UnicodeFormNormalizer: Normalizer {
     func normalize(_ text: String) -> String {
         let scalars = text.unicodeScalars
         guard let firstActive = scalars.firstIndex(where: { !isInert($0) }) else { return text }
-        var out = String.UnicodeScalarView()
+        // Collected as scalars and encoded once at the end (appending to a
+        // UnicodeScalarView one scalar at a time was most of this normalizer's time).
+        var out: [Unicode.Scalar] = []
+        out.reserveCapacity(text.utf8.count)
         var region = String.UnicodeScalarView()
         // Everything before the first active character is copied, except that a composed
         // form keeps the starter just before it, which may combine with what follows.
@@ -76,12 +79,12 @@ struct UnicodeFormNormalizer: Normalizer {
             }
         }
         flushRegion(&region, then: previousInert, into: &out)
-        return String(out)
+        return String(out[...])
     }
 
     /// Normalizes and appends the pending region, then `next` as it is.
     private func flushRegion(_ region: inout String.UnicodeScalarView, then next: Unicode.Scalar?,
-                             into out: inout String.UnicodeScalarView) {
+                             into out: inout [Unicode.Scalar]) {
         if !region.isEmpty {
             out.append(contentsOf: foundation(String(region)).unicodeScalars)
             region = String.UnicodeScalarView()

@@ -178,8 +178,7 @@ struct SequencePreTokenizer: StartAwarePreTokenizer {
 
 /// Applies `stage`, telling a start-aware stage whether `text` begins the input.
 func preTokenize(_ text: String, with stage: any PreTokenizer, atStart: Bool) -> [String] {
-    if let aware = stage as? any StartAwarePreTokenizer { return aware.split(text, atStart: atStart) }
-    return stage.split(text)
+    stage.split(text, atStart: atStart)
 }
 
 func makePreTokenizer(_ config: PreTokenizerConfig) throws(TokenizerError) -> any PreTokenizer {
