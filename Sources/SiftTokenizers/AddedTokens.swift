@@ -14,9 +14,16 @@ struct AddedTokenMatcher: Sendable {
 
     let tokens: [AddedTokenConfig]
     private var nodes = [Node()]
+    /// Which ASCII characters start a token: most positions of a text are ruled out with a
+    /// bit test instead of a dictionary lookup.
+    private var asciiFirst: (UInt64, UInt64) = (0, 0)
 
     init(_ tokens: [AddedTokenConfig]) {
         self.tokens = tokens
+        for t in tokens {
+            guard let c = t.content.unicodeScalars.first, c.isASCII else { continue }
+            if c.value < 64 { asciiFirst.0 |= 1 << UInt64(c.value) } else { asciiFirst.1 |= 1 << UInt64(c.value - 64) }
+        }
         for (i, t) in tokens.enumerated() where !t.content.isEmpty {
             var n = 0
             for c in t.content.unicodeScalars {
@@ -73,6 +80,12 @@ struct AddedTokenMatcher: Sendable {
 
     /// The longest token starting at `position`: (token index, length in scalars).
     private func longestMatch(_ text: Scalars, at position: Int) -> (Int, Int)? {
+        let first = text[position].value
+        if first < 64 {
+            if asciiFirst.0 & (1 << UInt64(first)) == 0 { return nil }
+        } else if first < 128 {
+            if asciiFirst.1 & (1 << UInt64(first - 64)) == 0 { return nil }
+        }
         var n = 0
         var best: (Int, Int)?
         var j = position
