@@ -103,6 +103,19 @@ struct ModelBenchmark: ParsableCommand {
             _ = try classifier.classify(texts)
             let perSecond = Double(batch) / (Double(now() - batchStart) / 1e9)
             let rss = Double(Memory.peakRSS()) / 1_048_576
+            if scaling, threads > 1 {
+                // One thread for the same point, and Amdahl's law fitted to the two: with
+                // t1 and tN, the parallel share is p = (1 − tN/t1) · N/(N − 1), and a 16-core
+                // server would take t1 · ((1 − p) + p/16). A projection, not a measurement.
+                let one = try Classifier(contentsOf: url, options: .init(threads: 1, maxTokens: (lengths.max() ?? 16) + 2))
+                var single: [Double] = []
+                for _ in 0 ..< max(3, runs / 2) { single.append(try one.classify(tokenIds: ids).seconds * 1000) }
+                let t1 = percentile(single, 50), tn = p50, nThreads = Double(threads)
+                let p = min(1, max(0, (1 - tn / t1) * nThreads / (nThreads - 1)))
+                let projected = t1 * ((1 - p) + p / 16)
+                print("  scaling \(name) \(n) tokens: 1 thread \(fixed(t1, 2)) ms, \(threads) threads \(fixed(tn, 2)) ms "
+                    + "(speed-up \(fixed(t1 / tn, 2))x, parallel share \(fixed(p * 100, 0))%); projected 16 cores: \(fixed(projected, 2)) ms")
+            }
             let tokenize = try classifier.classify(text).timings?.tokenize ?? 0
             if json {
                 var fields = [#""shape":"\#(name)""#, #""tokens":\#(n)"#, #""threads":\#(threads)"#, #""p50_ms":\#(fixed(p50, 3))"#,
