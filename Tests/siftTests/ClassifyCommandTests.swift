@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Testing
 import TestSupport
@@ -119,5 +122,33 @@ private func objects(_ stdout: String) throws -> [[String: Any]] {
         let bad = try runSift(["eval", "-m", model, data.path])
         #expect(bad.status != 0)
         #expect(bad.stderr.contains(":1: no \"label\""))
+    }
+}
+
+extension ClassifyCommandTests {
+    /// A reader that stops early (`sift classify … | head -1`) ends the tool quietly: no
+    /// SIGPIPE death, no error message.
+    @Test func closingTheOutputEarlyEndsQuietly() throws {
+        // This test's own writes to the tool's closed input must not kill the test runner.
+        signal(SIGPIPE, SIG_IGN)
+        let process = Process()
+        process.executableURL = productsDirectory.appendingPathComponent("sift")
+        process.arguments = ["classify", "-m", models.appendingPathComponent("bert-cls").path]
+        let input = Pipe(), output = Pipe(), error = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let lines = String(repeating: "a ticket about a refund\n", count: 20_000)
+        DispatchQueue.global().async {
+            try? input.fileHandleForWriting.write(contentsOf: Data(lines.utf8))
+            try? input.fileHandleForWriting.close()
+        }
+        _ = output.fileHandleForReading.availableData  // the first answer(s)
+        try output.fileHandleForReading.close()
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit, "killed by a signal")
+        #expect(process.terminationStatus == 0)
+        #expect(error.fileHandleForReading.readDataToEndOfFile().isEmpty)
     }
 }
