@@ -79,7 +79,10 @@ final class WeightLoader {
         if type == .q8_0, weights.allSatisfy({ $0.dtype == .ggml(.q8_0) }) {
             var bytes: [UInt8] = []
             bytes.reserveCapacity(weights.reduce(0) { $0 + $1.data.count })
-            for w in weights { bytes += w.data }
+            for w in weights {
+                bytes += w.data
+                w.releasePages()
+            }
             let owner = OwnedBytes(bytes)
             let view = TensorView(name: bases.joined(separator: "+"), shape: [total, inFeatures], dtype: .ggml(.q8_0),
                                   data: UnsafeRawBufferPointer(start: owner.pointer, count: bytes.count), owner: owner)
@@ -87,7 +90,10 @@ final class WeightLoader {
         }
         var values: [Float] = []
         values.reserveCapacity(total * inFeatures)
-        for w in weights { values += try w.floats() }
+        for w in weights {
+            values += try w.floats()
+            w.releasePages()
+        }
         return try Linear(weights: values, out: total, in: inFeatures, bias: fusedBias, as: type)
     }
 

@@ -53,6 +53,23 @@ public final class MappedFile: @unchecked Sendable {
         allocation = buffer.baseAddress
     }
 
+    /// Drops the resident pages of `range` (a part of `bytes`) once its contents have been
+    /// copied elsewhere, such as weights repacked at load: the file stays mapped and
+    /// unchanged, a later read pages it back in, and resident memory no longer counts the
+    /// file twice. Only for file mappings; memory copies are left alone.
+    public func releasePages(_ range: UnsafeRawBufferPointer) {
+        #if os(Linux) || canImport(Darwin)
+        guard mappedLength > 0, allocation == nil, let base = bytes.baseAddress, let start = range.baseAddress else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let lower = max(Int(bitPattern: start), Int(bitPattern: base))
+        let upper = min(Int(bitPattern: start) + range.count, Int(bitPattern: base) + mappedLength)
+        // Whole pages strictly inside the range: a page shared with a neighbour stays.
+        let first = (lower + page - 1) / page * page, last = upper / page * page
+        guard last > first, let p = UnsafeMutableRawPointer(bitPattern: first) else { return }
+        madvise(p, last - first, Int32(MADV_DONTNEED))
+        #endif
+    }
+
     deinit {
         if let allocation {
             allocation.deallocate()

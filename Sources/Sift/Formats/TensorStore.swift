@@ -45,6 +45,12 @@ public struct TensorView: @unchecked Sendable {
     let owner: AnyObject
 
     public var elementCount: Int { shape.reduce(1, *) }
+
+    /// Releases the tensor's resident pages when it lives in a mapped file (see
+    /// `MappedFile.releasePages`): for weights already copied into another layout.
+    func releasePages() {
+        if let g = owner as? GGUFFile { g.file.releasePages(data) } else if let s = owner as? SafetensorsFile { s.file.releasePages(data) }
+    }
 }
 
 /// Tensors by name, from a GGUF file, a safetensors file or a sharded checkpoint.

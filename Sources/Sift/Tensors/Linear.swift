@@ -49,6 +49,7 @@ public final class Linear: @unchecked Sendable {
         switch (type, weight.dtype) {
         case (.q8_0, .ggml(.q8_0)):
             storage = Linear.pack(base.assumingMemoryBound(to: sk_block_q8_0.self), n: outFeatures, k: inFeatures)
+            weight.releasePages()
         case (.q8_0, _):
             guard inFeatures % 32 == 0 else {
                 throw ModelError.shapeMismatch(tensor: weight.name, expected: "input size a multiple of 32 for q8_0", found: weight.shape)
@@ -63,11 +64,13 @@ public final class Linear: @unchecked Sendable {
                 }
             }
             storage = blocks.withUnsafeBufferPointer { Linear.pack($0.baseAddress!, n: out, k: inputs) }
+            weight.releasePages()
         case (.f32, .f32) where Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0:
             storage = .f32(base.assumingMemoryBound(to: Float.self), owner: weight.owner)
         case (.f32, _):
             let owned = OwnedFloats(try weight.floats())
             storage = .f32(UnsafePointer(owned.pointer), owner: owned)
+            weight.releasePages()
         }
     }
 
