@@ -134,8 +134,9 @@ def table(rows: list[dict], threads: int, runs: int) -> str:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n", 2)[2])
+    intro, _, rest = __doc__.partition("\n\n")
+    ap = argparse.ArgumentParser(description=" ".join(intro.split()),
+                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=rest)
     ap.add_argument("--shapes", default=None, help="comma-separated; default: " +
                     ",".join(n for n, s in shapes.SHAPES.items() if not s.large))
     ap.add_argument("--tokens", default="16,64,128,256")
