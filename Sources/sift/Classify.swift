@@ -7,14 +7,9 @@ struct Classify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Classify texts: arguments, or one per line of standard input.",
         discussion: """
-            Each input line is plain text, or a JSON object with a "text" field (and an optional
-            "text_pair"); its other fields ("id", …) are copied to the output. Every input line
-            gives exactly one JSON line on standard output, in order, flushed at once:
-              {"id":7,"label":"billing","score":0.93,"top":[{"label":"billing","score":0.93},…],
-               "tokens":12,"truncated":false,"abstained":false,"ms":2.1}
-            A line that cannot be classified (invalid JSON or UTF-8, no text, empty) gives
-            {"line":N,"error":"…"} and the stream goes on; the exit status is 1 if any line
-            failed. Sift never opens a network connection.
+            Each input line is plain text, or a JSON object with a "text" field (and an optional "text_pair"); its other fields ("id", …) are copied to the output. Every input line gives exactly one JSON line on standard output, in order, flushed at once:
+              {"id":7,"label":"billing","score":0.93,"top":[…],"tokens":12,"ms":2.1,…}
+            A line that cannot be classified (invalid JSON or UTF-8, no text, empty) gives {"line":N,"error":"…"} and the stream goes on; the exit status is 1 if any line failed. Sift never opens a network connection.
 
             Examples:
               sift classify "I was charged twice"

@@ -11,11 +11,7 @@ struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Convert a Hugging Face model folder (and a LoRA adapter) to one GGUF file.",
         discussion: """
-            HF_DIR holds config.json, model.safetensors (or shards) and tokenizer.json. With
-            --lora, a PEFT adapter (adapter_config.json, adapter_model.safetensors) is merged
-            into the weights in fp32 before anything is quantized. q8_0 stores the matrices as
-            int8 blocks (about a quarter of f32; what Sift runs fastest); norms, biases and the
-            classification head stay f32.
+            HF_DIR holds config.json, model.safetensors (or shards) and tokenizer.json. With --lora, a PEFT adapter (adapter_config.json, adapter_model.safetensors) is merged into the weights in fp32 before anything is quantized. q8_0 stores the matrices as int8 blocks (about a quarter of f32; what Sift runs fastest); norms, biases and the classification head stay f32.
 
             Example:
               sift convert ./my-finetune --lora ./my-adapter --type q8_0 -o tickets.gguf

@@ -7,11 +7,7 @@ struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure a model on labelled data: accuracy, F1, confusion, latency.",
         discussion: """
-            DATA is JSON lines, one example each: {"text": "…", "label": "billing"} (optional
-            "text_pair"). Labels match the model's ignoring case, "_", "-" and spaces, so
-            SNIPS's "get_weather" matches a zero-shot label "get weather". With --reference, a
-            second model classifies the same data and the report gives how often the two
-            agree: Q8_0 against F32, or a fine-tune before and after a change.
+            DATA is JSON lines, one example each: {"text": "…", "label": "billing"} (optional "text_pair"). Labels match the model's ignoring case, "_", "-" and spaces, so SNIPS's "get_weather" matches a zero-shot label "get weather". With --reference, a second model classifies the same data and the report gives how often the two agree: Q8_0 against F32, or a fine-tune before and after a change.
 
             Example:
               sift eval -m tickets.q8_0.gguf --reference tickets.f32.gguf test.jsonl

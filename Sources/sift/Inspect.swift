@@ -6,10 +6,7 @@ struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show what a model file or folder contains.",
         discussion: """
-            PATH is a GGUF file, a .safetensors file or a Hugging Face model folder. Prints the
-            format, the architecture, the metadata (long arrays abbreviated; config.json for a
-            folder) and a table of tensors with shape (outermost dimension first), type and
-            size, then totals.
+            PATH is a GGUF file, a .safetensors file or a Hugging Face model folder. Prints the format, the architecture, the metadata (long arrays abbreviated; config.json for a folder) and a table of tensors with shape (outermost dimension first), type and size, then totals.
             """
     )
 

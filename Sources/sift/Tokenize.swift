@@ -7,8 +7,7 @@ struct Tokenize: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the token ids of each line of standard input.",
         discussion: """
-            MODEL is a tokenizer.json file, a Hugging Face model folder or a GGUF file. Each
-            input line gives one JSON object on standard output:
+            MODEL is a tokenizer.json file, a Hugging Face model folder or a GGUF file. Each input line gives one JSON object on standard output:
               {"ids": [101, 7592, 102], "type_ids": [0, 0, 0], "truncated": false}
             so that Sift's tokens can be compared with any other tool's.
             """
