@@ -3,7 +3,7 @@ import PackageDescription
 
 // Sift: CPU inference for small fine-tuned transformer classifiers.
 //
-// No target sets unsafeFlags: SIMD code in CSiftKernels is compiled per function with
+// No target sets unsafe compiler flags: SIMD code in CSiftKernels is compiled per function with
 // __attribute__((target(...))) and chosen at run time, so the package can be depended on
 // by version.
 

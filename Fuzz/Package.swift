@@ -3,7 +3,7 @@ import PackageDescription
 
 // libFuzzer targets for Sift's parsers: a separate package so the library's users and CI's
 // `swift test` never build them. Build and run with Fuzz/run.sh (it passes
-// -sanitize=fuzzer,address on the command line; nothing here sets unsafeFlags). Each
+// -sanitize=fuzzer,address on the command line; no target here sets compiler flags). Each
 // target's main.swift hands its test function to libFuzzer's driver.
 let package = Package(
     name: "SiftFuzz",
