@@ -174,10 +174,15 @@ struct TransformerDecoder: @unchecked Sendable {
             layer.rope.apply(keys, heads: c.kvHeads, headDim: d, positions: positions)
             // The query rows this layer needs: all, or the outputs at the last layer.
             let rows: [Int] = last ? outputs : Array(0 ..< n)
-            for t in rows {
-                let qt = q.rows(t ..< t + 1)
-                if let qn = layer.queryNorm { rmsNorm(qt.heads(c.heads), weight: qn, eps: c.normEps) }
-                layer.rope.apply(qt, heads: c.heads, headDim: d, positions: [positions[t]])
+            if let qn = layer.queryNorm {
+                for t in rows { rmsNorm(q.rows(t ..< t + 1).heads(c.heads), weight: qn, eps: c.normEps) }
+            }
+            // One RoPE pass over all rows (its angle tables are built once per call); the
+            // last layer's output rows one by one, as they need not be adjacent.
+            if last {
+                for t in rows { layer.rope.apply(q.rows(t ..< t + 1), heads: c.heads, headDim: d, positions: [positions[t]]) }
+            } else {
+                layer.rope.apply(q, heads: c.heads, headDim: d, positions: positions)
             }
             // Attention within each sequence, over runs of consecutive query rows.
             var j = 0

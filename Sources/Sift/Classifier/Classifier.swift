@@ -106,7 +106,7 @@ public final class Classifier: Sendable {
             if let zeroShot {
                 let prompt = StageProfiler.measure(\.tokenize) { zeroShot.encode(text, tokenizer: tokenizer, maxTokens: maxTokens) }
                 guard case .decoder(let d) = model, case .decoder(let s) = session else { throw ClassifierError.emptyInput }
-                let logits = try d.labelLogProbabilities(prompt: prompt.ids, labels: prompt.labelIds,
+                let logits = try d.labelLogProbabilities(prompt: prompt.ids, labels: zeroShot.labelIds,
                                                          reusablePrefix: prompt.reusablePrefix, session: s, pool: pool)
                 return (logits, prompt.ids.count, prompt.truncated)
             }

@@ -105,7 +105,7 @@ struct ZeroShotPrompt: Sendable {
     /// The prompt's ids for `text`, the text shortened (by characters, keeping its start)
     /// until the prompt and the longest label fit in `maxTokens`.
     func encode(_ text: String, tokenizer: Tokenizer, maxTokens: Int)
-        -> (ids: [Int32], labelIds: [[Int32]], truncated: Bool, reusablePrefix: Int) {
+        -> (ids: [Int32], truncated: Bool, reusablePrefix: Int) {
         var text = text
         var truncated = false
         let budget = max(1, maxTokens - maxLabelTokens)
@@ -116,7 +116,7 @@ struct ZeroShotPrompt: Sendable {
                 let kept = Array(ids.suffix(budget))
                 // The opening's keys and values can be reused when the prompt starts with its ids.
                 let reusable = kept.count == ids.count && kept.starts(with: openingIds) ? openingIds.count : 0
-                return (kept, labelIds, truncated, reusable)
+                return (kept, truncated, reusable)
             }
             // Cut the text in proportion to the excess, and a little more.
             let keep = Int(Double(text.count) * Double(budget) / Double(ids.count) * 0.9)
