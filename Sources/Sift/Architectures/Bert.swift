@@ -71,7 +71,7 @@ struct BertEncoder: @unchecked Sendable {
                                           expected: "1 to \(config.maxPositions - config.positionOffset) tokens")
         }
         let x = try arena.matrix(rows: t, cols: h)
-        try StageProfiler.measure(\.embeddings) { try embed(batch, into: x, arena: arena) }
+        try StageProfiler.measure(\.embeddings) { try embed(batch, into: x, arena: arena, pool: pool) }
 
         let qkv = try arena.matrix(rows: t, cols: 3 * h)
         let q = qkv.columns(0 ..< h), k = qkv.columns(h ..< 2 * h), v = qkv.columns(2 * h ..< 3 * h)
@@ -100,13 +100,13 @@ struct BertEncoder: @unchecked Sendable {
                           scratch: scores, pool: pool)
             }
             layer.output(out, into: p, scratch: quantized, pool: pool)
-            add(xr, p)
-            layerNorm(xr, weight: layer.attentionNorm.weight, bias: layer.attentionNorm.bias, eps: config.layerNormEps)
+            add(xr, p, pool: pool)
+            layerNorm(xr, weight: layer.attentionNorm.weight, bias: layer.attentionNorm.bias, eps: config.layerNormEps, pool: pool)
             layer.up(xr, into: f, scratch: quantized, pool: pool)
-            config.activation.apply(f)
+            config.activation.apply(f, pool: pool)
             layer.down(f, into: p, scratch: quantized, pool: pool)
-            add(xr, p)
-            layerNorm(xr, weight: layer.outputNorm.weight, bias: layer.outputNorm.bias, eps: config.layerNormEps)
+            add(xr, p, pool: pool)
+            layerNorm(xr, weight: layer.outputNorm.weight, bias: layer.outputNorm.bias, eps: config.layerNormEps, pool: pool)
         }
         if firstRowsOnly, layers.isEmpty {
             for s in 0 ..< b { firstRows.row(s).update(from: x.row(batch.offsets[s]), count: h) }
@@ -126,7 +126,7 @@ struct BertEncoder: @unchecked Sendable {
 
     /// x = LayerNorm(word[id] + position[offset + t] + tokenType[type]), positions counted
     /// from each sequence's start.
-    private func embed(_ batch: PackedBatch, into x: Matrix, arena: Arena) throws {
+    private func embed(_ batch: PackedBatch, into x: Matrix, arena: Arena, pool: ThreadPool) throws {
         let h = config.hiddenSize
         let row = try arena.allocate(Float.self, count: h)
         for s in 0 ..< batch.count {
@@ -150,7 +150,7 @@ struct BertEncoder: @unchecked Sendable {
                 }
             }
         }
-        layerNorm(x, weight: embeddingNorm.weight, bias: embeddingNorm.bias, eps: config.layerNormEps)
+        layerNorm(x, weight: embeddingNorm.weight, bias: embeddingNorm.bias, eps: config.layerNormEps, pool: pool)
     }
 }
 

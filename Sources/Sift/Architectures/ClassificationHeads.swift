@@ -56,7 +56,7 @@ struct EncoderHead: @unchecked Sendable {
         for r in 0 ..< pooled.rows {
             self.dense(pooled.rows(r ..< r + 1), into: dense.rows(r ..< r + 1), scratch: scratch, pool: pool)
         }
-        activation.apply(dense)
+        activation.apply(dense, pool: pool)
         for r in 0 ..< pooled.rows { out(dense.rows(r ..< r + 1), into: logits.rows(r ..< r + 1), scratch: scratch, pool: pool) }
         return (0 ..< pooled.rows).map { Array(UnsafeBufferPointer(start: logits.row($0), count: logits.cols)) }
     }

@@ -91,13 +91,20 @@ final class DecoderClassifier: @unchecked Sendable {
     /// Full-vocabulary next-token logits after `ids` (the LM head on the last position).
     func nextTokenLogits(ids: [Int32], session s: DecoderSession, pool: ThreadPool) throws -> [Float] {
         s.reset()
+        guard case .languageModel(let lm) = head else {
+            throw ModelError.missingTensor("lm_head (next-token logits need a language model, not a classifier)")
+        }
         let hidden = try decoder.forward(ids: ids[...], outputs: ids.count - 1 ..< ids.count, cache: s.cache, arena: s.arena, pool: pool)
-        return try languageModelLogits(hidden, session: s, pool: pool).array
+        return try languageModelLogits(hidden, layer: lm, session: s, pool: pool).array
     }
 
-    /// log P(label | prompt) for each label: Σ_j log softmax(LM head at the position before
-    /// label token j)[label token j]. The prompt runs once; each label's continuation runs
-    /// after the prompt's cached keys and values.
+    /// log P(label | prompt) for each label, up to one constant shared by every label:
+    /// Σ_j log softmax(LM head at the position before label token j)[label token j], less
+    /// the first position's normalizer (log Σ over the vocabulary of exp(logit)), which is
+    /// the same for every label and cancels in the softmax over labels. So the first
+    /// position evaluates the LM head for the labels' first tokens only, not the whole
+    /// vocabulary; later tokens of longer labels need every logit for their normalizers.
+    /// The prompt runs once; each label's continuation runs after its cached keys and values.
     ///
     /// `reusablePrefix` ids at the start of the prompt (a template's constant opening) are
     /// kept in the session's cache between calls: a later prompt with the same opening runs
@@ -118,46 +125,59 @@ final class DecoderClassifier: @unchecked Sendable {
             }
             s.cachedPrefix = Array(prompt[..<prefix])
         }
+        guard case .languageModel(let lm) = head else {
+            throw ModelError.missingTensor("lm_head (label scoring needs a language model, not a classifier)")
+        }
+        var firstTokens: [Int] = [], column: [Int: Int] = [:]
+        for label in labels {
+            guard let token = label.first, token >= 0, Int(token) < lm.outFeatures else {
+                throw ModelError.invalidValue(key: "label tokens", value: "\(label)", expected: "one or more ids below \(lm.outFeatures)")
+            }
+            if column[Int(token)] == nil { column[Int(token)] = firstTokens.count; firstTokens.append(Int(token)) }
+        }
         let rest = prompt[s.cache.length...]
         let last = try decoder.forward(ids: rest, outputs: rest.count - 1 ..< rest.count, cache: s.cache, arena: s.arena, pool: pool)
-        let first = try languageModelLogits(last, session: s, pool: pool)
-        logSoftmax(first.data, first.cols)
-        let firstLogProbs = first.array
-        var result: [Float] = []
-        for label in labels {
-            guard let head = label.first, head >= 0, Int(head) < firstLogProbs.count else {
-                throw ModelError.invalidValue(key: "label tokens", value: "\(label)", expected: "one or more ids below \(firstLogProbs.count)")
-            }
-            var total = firstLogProbs[Int(head)]
-            if label.count > 1 {
-                s.arena.reset()
-                let rest = label.dropLast()
-                let hidden = try decoder.forward(ids: rest, outputs: 0 ..< rest.count, cache: s.cache, arena: s.arena, pool: pool)
-                let logits = try languageModelLogits(hidden, session: s, pool: pool)
-                for j in 0 ..< rest.count {
-                    let row = logits.row(j)
-                    logSoftmax(row, logits.cols)
-                    let next = Int(label[j + 1])
-                    guard next >= 0, next < logits.cols else {
-                        throw ModelError.invalidValue(key: "label tokens", value: "\(label)", expected: "ids below \(logits.cols)")
-                    }
-                    total += row[next]
+        let first = try languageModelLogits(last, layer: lm.selectingRows(firstTokens), session: s, pool: pool).array
+        var result = labels.map { first[column[Int($0[0])]!] }
+        // Later label tokens: each label's continuation runs after the prompt's keys and
+        // values; its hidden rows are kept so that the full LM head, the expensive part for a
+        // large vocabulary, reads its weights once per `chunk` rows rather than once a label.
+        let h = decoder.config.hiddenSize
+        var continuation: [Float] = [], targets: [(label: Int, token: Int)] = []
+        for (i, label) in labels.enumerated() where label.count > 1 {
+            for token in label.dropFirst() {
+                guard token >= 0, Int(token) < lm.outFeatures else {
+                    throw ModelError.invalidValue(key: "label tokens", value: "\(label)", expected: "ids below \(lm.outFeatures)")
                 }
-                s.cache.truncate(to: prompt.count)
+                targets.append((i, Int(token)))
             }
-            result.append(total)
+            s.arena.reset()
+            let hidden = try decoder.forward(ids: label.dropLast(), outputs: 0 ..< label.count - 1, cache: s.cache, arena: s.arena, pool: pool)
+            continuation.append(contentsOf: hidden.array)
+            s.cache.truncate(to: prompt.count)
+        }
+        let chunk = DecoderSession.logitRows
+        for r0 in stride(from: 0, to: targets.count, by: chunk) {
+            let rows = min(chunk, targets.count - r0)
+            s.arena.reset()
+            let hidden = try s.arena.matrix(rows: rows, cols: h)
+            continuation.withUnsafeBufferPointer { hidden.data.update(from: $0.baseAddress! + r0 * h, count: rows * h) }
+            let logits = try languageModelLogits(hidden, layer: lm, session: s, pool: pool)
+            for j in 0 ..< rows {
+                let row = logits.row(j)
+                logSoftmax(row, logits.cols)
+                result[targets[r0 + j].label] += row[targets[r0 + j].token]
+            }
         }
         return result
     }
 
-    private func languageModelLogits(_ hidden: Matrix, session s: DecoderSession, pool: ThreadPool) throws -> Matrix {
-        try StageProfiler.measure(\.head) { try languageModelRows(hidden, session: s, pool: pool) }
+    /// `layer` (the LM head, or some of its rows) on `hidden`, with the final soft cap.
+    private func languageModelLogits(_ hidden: Matrix, layer lm: Linear, session s: DecoderSession, pool: ThreadPool) throws -> Matrix {
+        try StageProfiler.measure(\.head) { try languageModelRows(hidden, layer: lm, session: s, pool: pool) }
     }
 
-    private func languageModelRows(_ hidden: Matrix, session s: DecoderSession, pool: ThreadPool) throws -> Matrix {
-        guard case .languageModel(let lm) = head else {
-            throw ModelError.missingTensor("lm_head (label scoring needs a language model, not a classifier)")
-        }
+    private func languageModelRows(_ hidden: Matrix, layer lm: Linear, session s: DecoderSession, pool: ThreadPool) throws -> Matrix {
         let out = try s.arena.matrix(rows: hidden.rows, cols: lm.outFeatures)
         let scratch = try s.arena.allocate(sk_block_q8_a.self, count: lm.quantizedBlocks(rows: hidden.rows))
         lm(hidden, into: out, scratch: scratch, pool: pool)
@@ -177,13 +197,15 @@ final class DecoderSession: @unchecked Sendable {
     let arena: Arena
     let cache: KVCache
     let maxTokens: Int
+    /// Rows of full-vocabulary logits the arena has room for (label scoring's later tokens).
+    static let logitRows = 4
 
     /// For `maxTokens` tokens of one sequence, or a packed batch of that many rows whose
     /// longest sequence has `longest` tokens.
     init(decoder: TransformerDecoder, maxTokens: Int, threads: Int, longest: Int? = nil) {
         self.maxTokens = maxTokens
         cache = KVCache(config: decoder.config, capacity: maxTokens)
-        let lm = decoder.config.vocabSize * 4 * 4 + decoder.config.hiddenSize * 64
+        let lm = decoder.config.vocabSize * 4 * DecoderSession.logitRows + decoder.config.hiddenSize * 64
         arena = Arena(bytes: decoder.scratchBytes(tokens: maxTokens, context: maxTokens, threads: threads, longest: longest) + lm)
     }
 

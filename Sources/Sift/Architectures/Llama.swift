@@ -164,18 +164,18 @@ struct TransformerDecoder: @unchecked Sendable {
             // q, k, v for every row (the last layer's unused query rows cost a fraction of a
             // percent); keys and values go to the cache.
             copy(x, to: normed)
-            rmsNorm(normed, weight: layer.attentionNorm, eps: c.normEps)
+            rmsNorm(normed, weight: layer.attentionNorm, eps: c.normEps, pool: pool)
             layer.qkv(normed, into: qkv, scratch: quantized, pool: pool)
             let keys = cache.keys[i].rows(start ..< start + n), values = cache.values[i].rows(start ..< start + n)
             copy(qkv.columns(qw ..< qw + kw), to: keys)
             copy(qkv.columns(qw + kw ..< qw + 2 * kw), to: values)
             let q = qkv.columns(0 ..< qw)
-            if let kn = layer.keyNorm { rmsNorm(keys.heads(c.kvHeads), weight: kn, eps: c.normEps) }
+            if let kn = layer.keyNorm { rmsNorm(keys.heads(c.kvHeads), weight: kn, eps: c.normEps, pool: pool) }
             layer.rope.apply(keys, heads: c.kvHeads, headDim: d, positions: positions)
             // The query rows this layer needs: all, or the outputs at the last layer.
             let rows: [Int] = last ? outputs : Array(0 ..< n)
             if let qn = layer.queryNorm {
-                for t in rows { rmsNorm(q.rows(t ..< t + 1).heads(c.heads), weight: qn, eps: c.normEps) }
+                for t in rows { rmsNorm(q.rows(t ..< t + 1).heads(c.heads), weight: qn, eps: c.normEps, pool: pool) }
             }
             // One RoPE pass over all rows (its angle tables are built once per call); the
             // last layer's output rows one by one, as they need not be adjacent.
@@ -208,22 +208,22 @@ struct TransformerDecoder: @unchecked Sendable {
             let m = xr.rows
             let out = context.rows(0 ..< m), p = projected.rows(0 ..< m)
             layer.output(out, into: p, scratch: quantized, pool: pool)
-            if let post = layer.postAttentionNorm { rmsNorm(p, weight: post, eps: c.normEps) }
-            add(xr, p)
+            if let post = layer.postAttentionNorm { rmsNorm(p, weight: post, eps: c.normEps, pool: pool) }
+            add(xr, p, pool: pool)
 
             // MLP: down(act(gate(h)) · up(h)), gate and up from one product.
             let hn = normed.rows(0 ..< m), gu = gateUp.rows(0 ..< m)
             let g = gu.columns(0 ..< f), u = gu.columns(f ..< 2 * f)
             copy(xr, to: hn)
-            rmsNorm(hn, weight: layer.ffnNorm, eps: c.normEps)
+            rmsNorm(hn, weight: layer.ffnNorm, eps: c.normEps, pool: pool)
             layer.gateUp(hn, into: gu, scratch: quantized, pool: pool)
-            gatedActivation(g, u, c.activation)
+            gatedActivation(g, u, c.activation, pool: pool)
             layer.down(g, into: p, scratch: quantized, pool: pool)
-            if let post = layer.postFFNNorm { rmsNorm(p, weight: post, eps: c.normEps) }
-            add(xr, p)
+            if let post = layer.postFFNNorm { rmsNorm(p, weight: post, eps: c.normEps, pool: pool) }
+            add(xr, p, pool: pool)
         }
         cache.advance(by: n)
-        rmsNorm(xr, weight: finalNorm, eps: c.normEps)
+        rmsNorm(xr, weight: finalNorm, eps: c.normEps, pool: pool)
         return xr
     }
 }

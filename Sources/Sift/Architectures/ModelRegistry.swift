@@ -139,7 +139,7 @@ final class EncoderClassifier: @unchecked Sendable {
         let out = try arena.matrix(rows: 1, cols: pooler.outFeatures)
         let scratch = try arena.allocate(sk_block_q8_a.self, count: pooler.quantizedBlocks(rows: 1))
         pooler(first, into: out, scratch: scratch, pool: pool)
-        Activation.tanh.apply(out)
+        Activation.tanh.apply(out, pool: pool)
         return out.array
     }
 

@@ -54,7 +54,9 @@ public struct Classification: Sendable, Equatable, Codable {
     public let ranked: [LabelScore]
     /// Multi-label models: every label scoring at least 0.5; otherwise just `label`.
     public let predicted: [String]
-    /// The model's raw outputs in label order (logits, or label log-probabilities).
+    /// The model's raw outputs in label order: logits, or for zero-shot label scoring each
+    /// label's log-probability plus one constant shared by all labels (the vocabulary-wide
+    /// normalizer of the first position, which is not computed: only differences matter).
     public let logits: [Float]
     /// Tokens the model read, special tokens included.
     public let tokens: Int

@@ -101,8 +101,8 @@ public enum Converter {
         if let chat = ZeroShotPrompt.chatTemplate(folder: folder) { writer.set("tokenizer.chat_template", .string(chat)) }
         for t in plan.tensors { try writer.addTensor(name: t.name, shape: t.shape, type: t.type, produce: t.produce) }
         try writer.write(to: output, progress: progress)
-        let bytes = (try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? Int) ?? 0
-        return ConversionReport(architecture: arch, tensors: plan.tensors.count, bytes: bytes ?? 0, labels: labels?.names ?? [])
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: output.path))?[.size] as? Int ?? 0
+        return ConversionReport(architecture: arch, tensors: plan.tensors.count, bytes: bytes, labels: labels?.names ?? [])
     }
 }
 

@@ -97,6 +97,62 @@ public final class Linear: @unchecked Sendable {
         return .q8_0(panels, count: count)
     }
 
+    /// A layer of some of this layer's output rows, in the order given (repeats allowed),
+    /// stored as this one is. Q8_0 panels are copied lane by lane, so each selected output is
+    /// computed from the same bytes in the same order: bit-identical to the same column of
+    /// the full product. fp32 rows are copied (BLAS may group a sum differently for a
+    /// different column count, within rounding).
+    public func selectingRows(_ rows: [Int]) -> Linear {
+        precondition(!rows.isEmpty && rows.allSatisfy { (0 ..< outFeatures).contains($0) }, "rows out of range")
+        let picked = rows.count, k = inFeatures
+        switch storage {
+        case .f32(let w, _):
+            let owned = OwnedFloats(count: picked * k)
+            for (i, r) in rows.enumerated() { (owned.pointer + i * k).update(from: w + r * k, count: k) }
+            return Linear(inFeatures: k, outFeatures: picked, bias: bias.map { b in rows.map { b[$0] } },
+                          storage: .f32(UnsafePointer(owned.pointer), owner: owned))
+        case .q8_0(let panels, _):
+            let nb = k / 32, count = Int(sk_panel_count(Int64(picked), Int64(k)))
+            let out = UnsafeMutablePointer<sk_panel_q8_0>.allocate(capacity: count)
+            out.initialize(repeating: Linear.emptyPanel, count: count)
+            for (i, r) in rows.enumerated() {
+                for b in 0 ..< nb {
+                    Linear.copyLane(from: panels + (r / 16) * nb + b, lane: r % 16, to: out + (i / 16) * nb + b, lane: i % 16)
+                }
+            }
+            return Linear(inFeatures: k, outFeatures: picked, bias: bias.map { b in rows.map { b[$0] } },
+                          storage: .q8_0(out, count: count))
+        }
+    }
+
+    private init(inFeatures: Int, outFeatures: Int, bias: [Float]?, storage: Storage) {
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+        self.bias = bias
+        self.storage = storage
+    }
+
+    /// A panel whose columns are all padding: scale 0, quants 128 (the value 0).
+    private static let emptyPanel: sk_panel_q8_0 = {
+        var p = sk_panel_q8_0()
+        withUnsafeMutableBytes(of: &p.qs) { $0.initializeMemory(as: UInt8.self, repeating: 128) }
+        return p
+    }()
+
+    private static func copyLane(from src: UnsafePointer<sk_panel_q8_0>, lane: Int, to dst: UnsafeMutablePointer<sk_panel_q8_0>, lane out: Int) {
+        withUnsafeBytes(of: src.pointee.d) { d in
+            withUnsafeMutableBytes(of: &dst.pointee.d) { $0.storeBytes(of: d.load(fromByteOffset: 4 * lane, as: Float.self), toByteOffset: 4 * out, as: Float.self) }
+        }
+        withUnsafeBytes(of: src.pointee.qs) { q in
+            withUnsafeMutableBytes(of: &dst.pointee.qs) { o in
+                // qs[g][c][j]: 8 groups of 16 columns × 4 bytes.
+                for g in 0 ..< 8 {
+                    o.storeBytes(of: q.load(fromByteOffset: 64 * g + 4 * lane, as: UInt32.self), toByteOffset: 64 * g + 4 * out, as: UInt32.self)
+                }
+            }
+        }
+    }
+
     /// y[m × out] = x[m × in] · Wᵀ (+ b). `scratch` holds x quantized for the int8 path:
     /// at least `quantizedBlocks(rows:)` blocks.
     public func callAsFunction(_ x: Matrix, into y: Matrix, scratch: UnsafeMutablePointer<sk_block_q8_a>, pool: ThreadPool) {
@@ -118,7 +174,9 @@ public final class Linear: @unchecked Sendable {
             }
         case .q8_0(let panels, _):
             let blocksPerRow = inFeatures / 32
-            for i in 0 ..< m { sk_quantize_row_q8_a(x.row(i), scratch + i * blocksPerRow, Int64(inFeatures)) }
+            pool.forRows(m, elementsPerRow: inFeatures) { rows in
+                for i in rows { sk_quantize_row_q8_a(x.row(i), scratch + i * blocksPerRow, Int64(inFeatures)) }
+            }
             // Work is split over output columns in whole panels, so every output is computed
             // by one thread in the same order whatever the thread count. A product too small
             // to pay for handing work to another thread (~20 µs of int8 work, measured on
@@ -139,9 +197,13 @@ public final class Linear: @unchecked Sendable {
             }
         }
         if let bias {
-            for i in 0 ..< m {
-                let r = y.row(i)
-                for j in 0 ..< outFeatures { r[j] += bias[j] }
+            bias.withUnsafeBufferPointer { b in
+                pool.forRows(m, elementsPerRow: outFeatures) { rows in
+                    for i in rows {
+                        let r = y.row(i)
+                        for j in 0 ..< outFeatures { r[j] += b[j] }
+                    }
+                }
             }
         }
     }
@@ -159,6 +221,13 @@ final class OwnedFloats: @unchecked Sendable {
         count = values.count
         pointer = .allocate(capacity: max(values.count, 1))
         values.withUnsafeBufferPointer { pointer.initialize(from: $0.baseAddress!, count: values.count) }
+    }
+
+    /// `count` zeros.
+    init(count: Int) {
+        self.count = count
+        pointer = .allocate(capacity: max(count, 1))
+        pointer.initialize(repeating: 0, count: max(count, 1))
     }
 
     deinit { pointer.deallocate() }

@@ -37,57 +37,66 @@ public enum Activation: String, Sendable {
         }
     }
 
-    /// Applies the activation in place (GELU through the vectorized kernels).
-    func apply(_ m: Matrix) {
-        for i in 0 ..< m.rows {
-            let r = m.row(i)
-            switch self {
-            case .gelu: sk_gelu(r, Int64(m.cols))
-            case .geluTanh: sk_gelu_tanh(r, Int64(m.cols))
-            default: for j in 0 ..< m.cols { r[j] = apply(r[j]) }
+    /// Applies the activation in place (GELU through the vectorized kernels), rows split
+    /// over the pool's threads when there are enough of them.
+    func apply(_ m: Matrix, pool: ThreadPool) {
+        pool.forRows(m.rows, elementsPerRow: m.cols) { rows in
+            for i in rows {
+                let r = m.row(i)
+                switch self {
+                case .gelu: sk_gelu(r, Int64(m.cols))
+                case .geluTanh: sk_gelu_tanh(r, Int64(m.cols))
+                default: for j in 0 ..< m.cols { r[j] = apply(r[j]) }
+                }
             }
         }
     }
 }
 
-/// Gated MLP input: a[i][j] = act(a[i][j]) · b[i][j] (SwiGLU, GeGLU).
-func gatedActivation(_ a: Matrix, _ b: Matrix, _ act: Activation) {
-    for i in 0 ..< a.rows {
-        let ra = a.row(i), rb = b.row(i)
-        switch act {
-        case .silu: sk_silu_mul(ra, rb, Int64(a.cols))
-        case .geluTanh: sk_gelu_tanh_mul(ra, rb, Int64(a.cols))
-        default: for j in 0 ..< a.cols { ra[j] = act.apply(ra[j]) * rb[j] }
+/// Gated MLP input: a[i][j] = act(a[i][j]) · b[i][j] (SwiGLU, GeGLU), rows split over the
+/// pool's threads when there are enough of them.
+func gatedActivation(_ a: Matrix, _ b: Matrix, _ act: Activation, pool: ThreadPool) {
+    pool.forRows(a.rows, elementsPerRow: a.cols) { rows in
+        for i in rows {
+            let ra = a.row(i), rb = b.row(i)
+            switch act {
+            case .silu: sk_silu_mul(ra, rb, Int64(a.cols))
+            case .geluTanh: sk_gelu_tanh_mul(ra, rb, Int64(a.cols))
+            default: for j in 0 ..< a.cols { ra[j] = act.apply(ra[j]) * rb[j] }
+            }
         }
     }
 }
 
 /// LayerNorm over each row: (x − mean) / √(var + eps) · γ + β, in place.
-func layerNorm(_ x: Matrix, weight: [Float], bias: [Float]?, eps: Float) {
+func layerNorm(_ x: Matrix, weight: [Float], bias: [Float]?, eps: Float, pool: ThreadPool) {
     weight.withUnsafeBufferPointer { w in
-        if let bias {
-            bias.withUnsafeBufferPointer { b in
-                for i in 0 ..< x.rows { sk_layer_norm(x.row(i), w.baseAddress, b.baseAddress, Int64(x.cols), eps) }
+        (bias ?? []).withUnsafeBufferPointer { b in
+            let beta = bias == nil ? nil : b.baseAddress
+            pool.forRows(x.rows, elementsPerRow: x.cols) { rows in
+                for i in rows { sk_layer_norm(x.row(i), w.baseAddress, beta, Int64(x.cols), eps) }
             }
-        } else {
-            for i in 0 ..< x.rows { sk_layer_norm(x.row(i), w.baseAddress, nil, Int64(x.cols), eps) }
         }
     }
 }
 
 /// RMSNorm over each row: x / √(mean(x²) + eps) · γ, in place. (Gemma's 1 + γ is added to
 /// the weights at load.)
-func rmsNorm(_ x: Matrix, weight: [Float], eps: Float) {
+func rmsNorm(_ x: Matrix, weight: [Float], eps: Float, pool: ThreadPool) {
     weight.withUnsafeBufferPointer { w in
-        for i in 0 ..< x.rows { sk_rms_norm(x.row(i), w.baseAddress, Int64(x.cols), eps) }
+        pool.forRows(x.rows, elementsPerRow: x.cols) { rows in
+            for i in rows { sk_rms_norm(x.row(i), w.baseAddress, Int64(x.cols), eps) }
+        }
     }
 }
 
 /// x += y, element-wise.
-func add(_ x: Matrix, _ y: Matrix) {
-    for i in 0 ..< x.rows {
-        let a = x.row(i), b = y.row(i)
-        for j in 0 ..< x.cols { a[j] += b[j] }
+func add(_ x: Matrix, _ y: Matrix, pool: ThreadPool) {
+    pool.forRows(x.rows, elementsPerRow: x.cols) { rows in
+        for i in rows {
+            let a = x.row(i), b = y.row(i)
+            for j in 0 ..< x.cols { a[j] += b[j] }
+        }
     }
 }
 

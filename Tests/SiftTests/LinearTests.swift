@@ -1,0 +1,64 @@
+import CSiftKernels
+import Testing
+@testable import Sift
+
+/// Linear layers: the row-selected head label scoring uses, and results that do not depend
+/// on the thread count.
+struct LinearTests {
+    /// Deterministic values in [-1, 1) with a few large ones, so Q8_0 blocks have varied scales.
+    static func values(_ count: Int, seed: UInt64) -> [Float] {
+        var state = seed
+        return (0 ..< count).map { i in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let v = Float(state >> 40) / Float(1 << 24) * 2 - 1
+            return i % 97 == 0 ? v * 20 : v
+        }
+    }
+
+    static func product(_ layer: Linear, _ x: [Float], rows m: Int, threads: Int) -> [Float] {
+        let pool = ThreadPool(threads: threads)
+        var input = x, output = [Float](repeating: .nan, count: m * layer.outFeatures)
+        let scratch = UnsafeMutablePointer<sk_block_q8_a>.allocate(capacity: layer.quantizedBlocks(rows: m))
+        defer { scratch.deallocate() }
+        input.withUnsafeMutableBufferPointer { xp in
+            output.withUnsafeMutableBufferPointer { yp in
+                layer(Matrix(xp.baseAddress!, rows: m, cols: layer.inFeatures), into: Matrix(yp.baseAddress!, rows: m, cols: layer.outFeatures),
+                      scratch: scratch, pool: pool)
+            }
+        }
+        return output
+    }
+
+    @Test("selected rows give the full product's columns", arguments: WeightType.allCases)
+    func selectedRowsMatchFullProduct(type: WeightType) throws {
+        let n = 53, k = 96, m = 5
+        let full = try Linear(weights: Self.values(n * k, seed: 1), out: n, in: k, bias: Self.values(n, seed: 2), as: type)
+        let rows = [52, 0, 17, 17, 31, 16, 15, 40, 3, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11]  // repeats, across panels
+        let picked = full.selectingRows(rows)
+        #expect(picked.outFeatures == rows.count && picked.inFeatures == k && picked.weightType == type)
+        let x = Self.values(m * k, seed: 3)
+        let all = Self.product(full, x, rows: m, threads: 1), some = Self.product(picked, x, rows: m, threads: 1)
+        for i in 0 ..< m {
+            for (j, r) in rows.enumerated() {
+                let want = all[i * n + r], got = some[i * rows.count + j]
+                if type == .q8_0 {
+                    #expect(got == want, "row \(i), column \(r): \(got) vs \(want)")
+                } else {
+                    #expect(abs(got - want) <= 1e-5 * max(1, abs(want)), "row \(i), column \(r): \(got) vs \(want)")
+                }
+            }
+        }
+    }
+
+    /// Large enough that quantizing, the bias and the product are split over threads.
+    @Test("results are identical for any thread count", arguments: WeightType.allCases)
+    func threadCountDoesNotChangeResults(type: WeightType) throws {
+        let n = 272, k = 768, m = 67
+        let layer = try Linear(weights: Self.values(n * k, seed: 4), out: n, in: k, bias: Self.values(n, seed: 5), as: type)
+        let x = Self.values(m * k, seed: 6)
+        let one = Self.product(layer, x, rows: m, threads: 1)
+        for threads in [2, 3] {
+            #expect(Self.product(layer, x, rows: m, threads: threads) == one, "\(threads) threads")
+        }
+    }
+}
