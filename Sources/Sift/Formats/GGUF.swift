@@ -158,5 +158,5 @@ public struct GGUFTensorInfo: Sendable, Equatable {
 
     /// Outermost-first shape, as numpy, PyTorch and safetensors write it.
     public var shape: [Int] { dimensions.reversed() }
-    public var elementCount: Int { dimensions.reduce(1, *) }
+    public var elementCount: Int { dimensions.contains(0) ? 0 : dimensions.reduce(1, *) }
 }

@@ -95,19 +95,14 @@ public final class GGUFFile: @unchecked Sendable {
                     throw GGUFError.badDimensionCount(tensor: name, count: nDims)
                 }
                 var dims: [Int] = []
-                var elements = 1
                 for d in 0 ..< Int(nDims) {
                     let n = try r.read(UInt64.self, "dimension \(d) of \(name)")
-                    guard let dim = Int(exactly: n), dim >= 0 else {
-                        throw GGUFError.dimensionOverflow(tensor: name, dimensions: dims.map(UInt64.init) + [n])
-                    }
-                    let (product, overflow) = elements.multipliedReportingOverflow(by: dim)
-                    guard !overflow else {
+                    guard let dim = Int(exactly: n), checkedElementCount(dims + [dim]) != nil else {
                         throw GGUFError.dimensionOverflow(tensor: name, dimensions: dims.map(UInt64.init) + [n])
                     }
                     dims.append(dim)
-                    elements = product
                 }
+                let elements = checkedElementCount(dims)!
                 let typeOffset = r.offset
                 let rawType = try r.read(UInt32.self, "type of \(name)")
                 guard let type = GGMLType(rawValue: rawType) else {

@@ -59,13 +59,7 @@ public final class SafetensorsFile: TensorStore, @unchecked Sendable {
         var entries: [Entry] = []
         for raw in header.tensors {
             guard let dtype = SafetensorsFile.dtype(raw.dtype) else { throw .unknownDType(tensor: raw.name, raw.dtype) }
-            var elements = 1
-            for d in raw.shape {
-                guard d >= 0 else { throw .badShape(tensor: raw.name, raw.shape) }
-                let (p, o) = elements.multipliedReportingOverflow(by: d)
-                guard !o else { throw .badShape(tensor: raw.name, raw.shape) }
-                elements = p
-            }
+            guard let elements = checkedElementCount(raw.shape) else { throw .badShape(tensor: raw.name, raw.shape) }
             guard raw.offsets.count == 2, raw.offsets[0] >= 0, raw.offsets[0] <= raw.offsets[1] else {
                 throw .badOffsets(tensor: raw.name, raw.offsets)
             }

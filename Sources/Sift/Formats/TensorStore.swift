@@ -44,7 +44,7 @@ public struct TensorView: @unchecked Sendable {
     public let data: UnsafeRawBufferPointer
     let owner: AnyObject
 
-    public var elementCount: Int { shape.reduce(1, *) }
+    public var elementCount: Int { shape.contains(0) ? 0 : shape.reduce(1, *) }
 
     /// Releases the tensor's resident pages when it lives in a mapped file (see
     /// `MappedFile.releasePages`): for weights already copied into another layout.
@@ -67,4 +67,20 @@ extension GGUFFile: TensorStore {
         guard let info = tensorInfo(name) else { return nil }
         return TensorView(name: name, shape: info.shape, dtype: .ggml(info.type), data: data(of: info), owner: self)
     }
+}
+
+/// The number of elements of a tensor with these dimensions, or nil when a dimension is
+/// negative or the product of the non-zero dimensions overflows: a zero dimension makes the
+/// tensor empty, but its other dimensions still get multiplied together (shape arithmetic,
+/// a reversed product), so they must fit as well.
+func checkedElementCount(_ dimensions: [Int]) -> Int? {
+    var nonZero = 1
+    for d in dimensions {
+        guard d >= 0 else { return nil }
+        if d == 0 { continue }
+        let (p, overflow) = nonZero.multipliedReportingOverflow(by: d)
+        guard !overflow else { return nil }
+        nonZero = p
+    }
+    return dimensions.contains(0) ? 0 : nonZero
 }
