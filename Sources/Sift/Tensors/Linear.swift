@@ -135,7 +135,7 @@ public final class Linear: @unchecked Sendable {
     /// A panel whose columns are all padding: scale 0, quants 128 (the value 0).
     private static let emptyPanel: sk_panel_q8_0 = {
         var p = sk_panel_q8_0()
-        withUnsafeMutableBytes(of: &p.qs) { $0.initializeMemory(as: UInt8.self, repeating: 128) }
+        withUnsafeMutableBytes(of: &p.qs) { _ = $0.initializeMemory(as: UInt8.self, repeating: 128) }
         return p
     }()
 

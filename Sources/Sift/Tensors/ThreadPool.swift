@@ -12,18 +12,29 @@ import Synchronization
 /// A small fork-join pool for the forward pass: `parallel(count) { i in … }` runs the
 /// tasks on the caller and `threadCount - 1` workers and returns when all are done.
 ///
-/// Tasks are handed out dynamically (an atomic counter), so each task must write only its
-/// own outputs; results then do not depend on the thread count. Idle workers spin for
-/// about 50 µs (a forward pass issues parallel regions back to back, microseconds apart)
-/// and then sleep on a condition variable, so an idle pool costs no CPU.
+/// Tasks are handed out dynamically, so each task must write only its own outputs; results
+/// then do not depend on the thread count. The caller takes tasks too and waits only for
+/// tasks a worker has claimed: a worker that is asleep or descheduled when a region opens
+/// (a loaded machine) costs nothing, the caller runs its share. Idle workers poll for up
+/// to 100 µs (a forward pass opens regions microseconds apart) and then sleep on a
+/// condition variable, so an idle pool costs no CPU.
+///
+/// A region is claimed task by task with a compare-and-swap on `claim`, which holds the
+/// region's number (high 32 bits) and the next task (low 32 bits): a worker that wakes
+/// after its region closed fails the swap and never touches that region's body.
 public final class ThreadPool: @unchecked Sendable {
     public let threadCount: Int
 
+    /// Bumped to wake workers (new region, or shutdown).
     private let generation = Atomic<Int>(0)
-    private let nextTask = Atomic<Int>(0)
-    private let pending = Atomic<Int>(0)
-    private var taskCount = 0
-    private var body: ((Int) -> Void)?
+    /// Region number << 32 | next task index.
+    private let claim = Atomic<UInt64>(0)
+    /// The open region's task count and body (the address of the caller's closure).
+    private let taskCount = Atomic<Int>(0)
+    private let bodyAddress = Atomic<Int>(0)
+    /// Tasks of the open region that have finished.
+    private let finished = Atomic<Int>(0)
+    private var region: UInt32 = 0
     private var mutex = pthread_mutex_t()
     private var wake = pthread_cond_t()
     private var done = pthread_cond_t()
@@ -108,32 +119,39 @@ public final class ThreadPool: @unchecked Sendable {
             for i in 0 ..< count { body(i) }
             return
         }
+        precondition(count < 1 << 31, "too many tasks")
         callerLock.lock()
         defer { callerLock.unlock() }
         withoutActuallyEscaping(body) { escapable in
-            pthread_mutex_lock(&mutex)
-            self.body = escapable
-            taskCount = count
-            nextTask.store(0, ordering: .relaxed)
-            pending.store(threadCount - 1, ordering: .relaxed)
-            generation.add(1, ordering: .releasing)
-            pthread_cond_broadcast(&wake)
-            pthread_mutex_unlock(&mutex)
+            var closure = escapable
+            withUnsafeMutablePointer(to: &closure) { pointer in
+                region &+= 1
+                let r = UInt64(region) << 32
+                // Closed first (no index is below any count), so a worker still looking at the
+                // last region cannot claim its index against this region's count and body;
+                // the releasing stores make anyone who reads the new count see the closure.
+                claim.store(r | 0xffff_ffff, ordering: .releasing)
+                taskCount.store(count, ordering: .releasing)
+                bodyAddress.store(Int(bitPattern: pointer), ordering: .releasing)
+                finished.store(0, ordering: .releasing)
+                claim.store(r, ordering: .releasing)  // opens the region
+                pthread_mutex_lock(&mutex)
+                generation.add(1, ordering: .releasing)
+                pthread_cond_broadcast(&wake)
+                pthread_mutex_unlock(&mutex)
 
-            runTasks(escapable, count: count)
+                runTasks()
 
-            // Wait for the workers to finish their current tasks.
-            var spin = SpinBudget()
-            while pending.load(ordering: .acquiring) > 0 {
-                if spin.exhausted() {
-                    pthread_mutex_lock(&mutex)
-                    while pending.load(ordering: .acquiring) > 0 { pthread_cond_wait(&done, &mutex) }
-                    pthread_mutex_unlock(&mutex)
+                // Wait for the tasks workers claimed and are still running.
+                var spin = SpinBudget()
+                while finished.load(ordering: .acquiring) < count {
+                    if spin.exhausted() {
+                        pthread_mutex_lock(&mutex)
+                        while finished.load(ordering: .acquiring) < count { pthread_cond_wait(&done, &mutex) }
+                        pthread_mutex_unlock(&mutex)
+                    }
                 }
             }
-            pthread_mutex_lock(&mutex)
-            self.body = nil
-            pthread_mutex_unlock(&mutex)
         }
     }
 
@@ -155,27 +173,35 @@ public final class ThreadPool: @unchecked Sendable {
         }
     }
 
-    private func runTasks(_ body: (Int) -> Void, count: Int) {
+    /// Claims and runs tasks of the open region until none is left. The claim succeeds
+    /// only while the region seen is still open, so the body and count read here are that
+    /// region's whenever a task runs.
+    private func runTasks() {
         while true {
-            let i = nextTask.wrappingAdd(1, ordering: .relaxed).oldValue
-            guard i < count else { return }
-            body(i)
+            let current = claim.load(ordering: .acquiring)
+            let count = taskCount.load(ordering: .acquiring), address = bodyAddress.load(ordering: .acquiring)
+            let index = Int(current & 0xffff_ffff)
+            guard index < count else { return }
+            guard claim.compareExchange(expected: current, desired: current + 1, ordering: .acquiringAndReleasing).exchanged else {
+                if current >> 32 != claim.load(ordering: .relaxed) >> 32 { return }  // another region
+                continue
+            }
+            run(task: index, address: address)
+            if finished.add(1, ordering: .acquiringAndReleasing).newValue == count {
+                pthread_mutex_lock(&mutex)
+                pthread_cond_signal(&done)
+                pthread_mutex_unlock(&mutex)
+            }
         }
     }
 
-    /// Runs this generation's tasks; false when the pool is shutting down. A function of its
-    /// own so that the worker's reference to the body is released before it reports done:
-    /// the caller's `withoutActuallyEscaping` checks that no reference outlives the region.
+    /// Calls the region's body. A function of its own so that the copy of the closure it
+    /// takes is released before the task is counted as finished: the caller's
+    /// `withoutActuallyEscaping` checks that no reference outlives the region.
     @inline(never)
-    private func runCurrentRegion() -> Bool {
-        pthread_mutex_lock(&mutex)
-        let stop = shuttingDown
-        let body = self.body
-        let count = taskCount
-        pthread_mutex_unlock(&mutex)
-        if stop { return false }
-        if let body { runTasks(body, count: count) }
-        return true
+    private func run(task: Int, address: Int) {
+        let body = UnsafePointer<(Int) -> Void>(bitPattern: address)!.pointee
+        body(task)
     }
 
     private static func workerEntry(_ raw: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer? {
@@ -200,12 +226,11 @@ public final class ThreadPool: @unchecked Sendable {
                 }
             }
             seen = generation.load(ordering: .acquiring)
-            if !runCurrentRegion() { return }
-            if pending.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
-                pthread_mutex_lock(&mutex)
-                pthread_cond_signal(&done)
-                pthread_mutex_unlock(&mutex)
-            }
+            pthread_mutex_lock(&mutex)
+            let stop = shuttingDown
+            pthread_mutex_unlock(&mutex)
+            if stop { return }
+            runTasks()
         }
     }
 }
