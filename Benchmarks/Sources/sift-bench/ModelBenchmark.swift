@@ -56,7 +56,7 @@ struct ModelBenchmark: ParsableCommand {
             print("Sift \(String(cString: sk_isa_name(sk_isa_active()))), \(threads) threads; int8 peak \(fixed(peak.gops, 0)) GOP/s "
                 + "(\(fixed(peak.one, 0)) on 1 thread); \(runs) runs per point; ms are p50/p90 per classification")
             print([pad("shape", 13), leftPad("tokens", 6), leftPad("p50 ms", 8), leftPad("p90 ms", 8), leftPad("tok/s", 8),
-                   leftPad("GOP/s", 6), leftPad("%peak", 6), "  stages ms: tok/emb/gemm/attn/head/other", leftPad("load s", 7),
+                   leftPad("GOP/s", 6), leftPad("%peak", 6), leftPad("gemm%", 6), "  stages ms: tok/emb/gemm/attn/head/other", leftPad("load s", 7),
                    leftPad("RSS MB", 7), leftPad("batch/s", 8)].joined(separator: " "))
         }
         let tokenizerJSON = try String(contentsOfFile: tokenizer, encoding: .utf8)
@@ -67,15 +67,16 @@ struct ModelBenchmark: ParsableCommand {
                 if !json { FileHandle.standardError.write(Data("writing \(url.path)\n".utf8)) }
                 try RandomModelWriter(shape: s, tokenizerJSON: tokenizerJSON).write(to: url)
             }
-            try measure(name: s.name, url: url, lengths: lengths, macsPerToken: s.linearMACsPerToken, peak: peak)
+            try measure(name: s.name, url: url, lengths: lengths, macs: s.linearMACs, peak: peak)
         }
         for path in (model ?? "").split(separator: ",").map(String.init) where !path.isEmpty {
             try measure(name: URL(fileURLWithPath: path).lastPathComponent, url: URL(fileURLWithPath: path), lengths: lengths,
-                        macsPerToken: nil, peak: peak)
+                        macs: nil, peak: peak)
         }
     }
 
-    func measure(name: String, url: URL, lengths: [Int], macsPerToken: Int?, peak: (gops: Double, one: Double)) throws {
+    /// `macs(n)`: the Linear layers' multiply-adds for n tokens, when the shape is known.
+    func measure(name: String, url: URL, lengths: [Int], macs: ((Int) -> Int)?, peak: (gops: Double, one: Double)) throws {
         Memory.resetPeak()
         let loadStart = now()
         let classifier = try Classifier(contentsOf: url, options: .init(threads: threads, maxTokens: (lengths.max() ?? 16) + 2, profile: true))
@@ -93,8 +94,11 @@ struct ModelBenchmark: ParsableCommand {
             // A text of about this many tokens, for the tokenize and batch columns.
             let text = String(repeating: "refund my duplicate charge please ", count: max(1, (n - 2) / 5))
             let p50 = percentile(samples, 50), p90 = percentile(samples, 90)
-            let gops = macsPerToken.map { 2 * Double($0 * n) / (p50 / 1000) / 1e9 }
             let k = 1000 / Double(runs)
+            // Effective int8 rate over the whole classification, and over the GEMM stage alone
+            // (activation quantization included): the Linear layers' 2·MACs per time.
+            let gops = macs.map { 2 * Double($0(n)) / (p50 / 1000) / 1e9 }
+            let gemmGops = macs.map { 2 * Double($0(n)) / (stages.matmul * k / 1000) / 1e9 }
             // Batch throughput: `batch` texts of about n tokens in one call (packed for
             // encoders), tokenization included.
             let texts = [String](repeating: text, count: batch)
@@ -120,7 +124,10 @@ struct ModelBenchmark: ParsableCommand {
             if json {
                 var fields = [#""shape":"\#(name)""#, #""tokens":\#(n)"#, #""threads":\#(threads)"#, #""p50_ms":\#(fixed(p50, 3))"#,
                               #""p90_ms":\#(fixed(p90, 3))"#, #""tokens_per_s":\#(fixed(Double(n) / p50 * 1000, 0))"#]
-                if let gops { fields += [#""gops":\#(fixed(gops, 1))"#, #""peak_fraction":\#(fixed(gops / peak.gops, 3))"#] }
+                if let gops, let gemmGops {
+                    fields += [#""gops":\#(fixed(gops, 1))"#, #""peak_fraction":\#(fixed(gops / peak.gops, 3))"#,
+                               #""gemm_gops":\#(fixed(gemmGops, 1))"#, #""gemm_peak_fraction":\#(fixed(gemmGops / peak.gops, 3))"#]
+                }
                 fields += [#""stages_ms":{"tokenize_text":\#(fixed(tokenize * 1000, 3)),"embeddings":\#(fixed(stages.embeddings * k, 3)),"matmul":\#(fixed(stages.matmul * k, 3)),"attention":\#(fixed(stages.attention * k, 3)),"head":\#(fixed(stages.head * k, 3)),"other":\#(fixed(stages.other * k, 3))}"#,
                            #""load_s":\#(fixed(load, 3))"#, #""peak_rss_mb":\#(fixed(rss, 1))"#, #""batch_texts_per_s":\#(fixed(perSecond, 1))"#]
                 print("{" + fields.joined(separator: ",") + "}")
@@ -129,7 +136,8 @@ struct ModelBenchmark: ParsableCommand {
                     .map { fixed($0, 2) }.joined(separator: "/")
                 print([pad(name, 13), leftPad(String(n), 6), leftPad(fixed(p50, 2), 8), leftPad(fixed(p90, 2), 8),
                        leftPad(fixed(Double(n) / p50 * 1000, 0), 8), leftPad(gops.map { fixed($0, 0) } ?? "-", 6),
-                       leftPad(gops.map { fixed(100 * $0 / peak.gops, 0) } ?? "-", 6), "  " + pad(stageText, 38),
+                       leftPad(gops.map { fixed(100 * $0 / peak.gops, 0) } ?? "-", 6),
+                       leftPad(gemmGops.map { fixed(100 * $0 / peak.gops, 0) } ?? "-", 6), "  " + pad(stageText, 38),
                        leftPad(fixed(load, 2), 7), leftPad(fixed(rss, 0), 7), leftPad(fixed(perSecond, 1), 8)].joined(separator: " "))
             }
         }

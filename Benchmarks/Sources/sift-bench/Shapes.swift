@@ -21,10 +21,13 @@ struct Shape: Sendable {
 
     /// Multiply-adds of the linear layers per token (what a full prefill runs; the head and
     /// attention scores are not counted).
-    var linearMACsPerToken: Int {
-        let attention = hidden * hidden * 2 + hidden * kvHeads * headDim * 2
+    /// The multiply-adds Sift's Linear layers do for one text of `n` tokens: every layer
+    /// projects q, k and v for every row; the last layer's output projection and MLP run for
+    /// the one row the head reads.
+    func linearMACs(tokens n: Int) -> Int {
+        let qkv = hidden * hidden + hidden * kvHeads * headDim * 2, o = hidden * hidden
         let mlp = kind == .encoder ? 2 * hidden * intermediate : 3 * hidden * intermediate
-        return layers * (attention + mlp)
+        return layers * n * qkv + ((layers - 1) * n + 1) * (o + mlp)
     }
 
     static let all: [Shape] = [
