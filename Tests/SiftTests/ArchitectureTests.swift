@@ -241,4 +241,31 @@ extension ArchitectureTests {
         let reused = try d.labelLogProbabilities(prompt: other, labels: labels, reusablePrefix: 6, session: cached, pool: pool)
         for (a, b) in zip(reused, fresh) { #expect(abs(a - b) <= 1e-5 * max(1, abs(b))) }
     }
+
+    /// Label continuations run together after the prompt, in groups when the cache cannot
+    /// hold them all: the scores do not depend on the grouping (each continuation sees only
+    /// the prompt and itself).
+    @Test(arguments: languageModelFixtures)
+    func labelGroupsGiveTheSameScores(name: String) throws {
+        guard case .decoder(let d) = try ModelRegistry.load(folder: ArchitectureGolden.modelFolder(name), weightType: .f32) else {
+            Issue.record("\(name) is not a decoder")
+            return
+        }
+        let pool = ThreadPool(threads: 2)
+        let prompt: [Int32] = [5, 17, 42, 99, 7, 3, 20, 21]
+        let labels: [[Int32]] = [[11, 12], [12, 13, 14], [11], [14, 15, 16, 17], [11, 12]]
+        // Room for all 7 continuation rows, and for at most 3 (three groups).
+        let together = try d.labelLogProbabilities(prompt: prompt, labels: labels, session: d.makeSession(maxTokens: prompt.count + 7, threads: 2), pool: pool)
+        let grouped = try d.labelLogProbabilities(prompt: prompt, labels: labels, session: d.makeSession(maxTokens: prompt.count + 3, threads: 2), pool: pool)
+        // One label at a time, each in a fresh session: the reference.
+        for (i, label) in labels.enumerated() {
+            let alone = try d.labelLogProbabilities(prompt: prompt, labels: [labels[2], label], session: d.makeSession(maxTokens: prompt.count + 3, threads: 2), pool: pool)
+            // Scores are up to a constant shared within a call: compare against label [11].
+            let want = alone[1] - alone[0]
+            for got in [together[i] - together[2], grouped[i] - grouped[2]] {
+                #expect(abs(got - want) <= 1e-4 * max(1, abs(want)), "\(name) label \(i): \(got) vs \(want)")
+            }
+        }
+        #expect(together == grouped || zip(together, grouped).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($1)) })
+    }
 }

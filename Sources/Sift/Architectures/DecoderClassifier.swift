@@ -139,22 +139,32 @@ final class DecoderClassifier: @unchecked Sendable {
         let last = try decoder.forward(ids: rest, outputs: rest.count - 1 ..< rest.count, cache: s.cache, arena: s.arena, pool: pool)
         let first = try languageModelLogits(last, layer: lm.selectingRows(firstTokens), session: s, pool: pool).array
         var result = labels.map { first[column[Int($0[0])]!] }
-        // Later label tokens: each label's continuation runs after the prompt's keys and
-        // values; its hidden rows are kept so that the full LM head, the expensive part for a
-        // large vocabulary, reads its weights once per `chunk` rows rather than once a label.
+        // Later label tokens: the labels' continuations run as one packed batch after the
+        // prompt's cached keys and values (each sees the prompt and itself), so the model's
+        // weights are read once for all labels rather than once a label (as many labels at a
+        // time as the cache holds). Their hidden rows are kept so that the full LM head, the
+        // expensive part for a large vocabulary, reads its weights once per `chunk` rows.
         let h = decoder.config.hiddenSize
         var continuation: [Float] = [], targets: [(label: Int, token: Int)] = []
-        for (i, label) in labels.enumerated() where label.count > 1 {
-            for token in label.dropFirst() {
-                guard token >= 0, Int(token) < lm.outFeatures else {
-                    throw ModelError.invalidValue(key: "label tokens", value: "\(label)", expected: "ids below \(lm.outFeatures)")
-                }
-                targets.append((i, Int(token)))
+        for label in labels {
+            for token in label.dropFirst() where token < 0 || Int(token) >= lm.outFeatures {
+                throw ModelError.invalidValue(key: "label tokens", value: "\(label)", expected: "ids below \(lm.outFeatures)")
+            }
+        }
+        var waiting = labels.indices.filter { labels[$0].count > 1 }[...]
+        while !waiting.isEmpty {
+            var group: [Int] = [], rows = 0
+            while let i = waiting.first, group.isEmpty || prompt.count + rows + labels[i].count - 1 <= s.cache.capacity {
+                group.append(i)
+                rows += labels[i].count - 1
+                waiting.removeFirst()
             }
             s.arena.reset()
-            let hidden = try decoder.forward(ids: label.dropLast(), outputs: 0 ..< label.count - 1, cache: s.cache, arena: s.arena, pool: pool)
+            let batch = PackedBatch(group.map { (Array(labels[$0].dropLast()), []) })
+            let hidden = try decoder.forward(batch, outputs: Array(0 ..< rows), cache: s.cache, arena: s.arena, pool: pool)
             continuation.append(contentsOf: hidden.array)
             s.cache.truncate(to: prompt.count)
+            for i in group { targets += labels[i].dropFirst().map { (i, Int($0)) } }
         }
         let chunk = DecoderSession.logitRows
         for r0 in stride(from: 0, to: targets.count, by: chunk) {

@@ -97,7 +97,10 @@ struct TransformerDecoder: @unchecked Sendable {
     /// Bytes of scratch a pass over `tokens` new tokens needs, with `context` positions in all.
     func scratchBytes(tokens n: Int, context: Int, threads: Int, longest: Int? = nil) -> Int {
         let c = config, l = longest ?? n
+        // Per row: activations; per thread: one head's scores; and the keys and values one
+        // sequence of a batch sees after a shared cached prefix, gathered.
         let floats = n * (4 * c.hiddenSize + 2 * c.queryWidth + 2 * c.kvWidth + 2 * c.intermediateSize) + threads * l * (context - n + l)
+            + 2 * (context - n + l) * c.kvWidth
         let blocks = n * (max(c.hiddenSize, c.intermediateSize, c.queryWidth) + 31) / 32
         return floats * 4 + blocks * MemoryLayout<sk_block_q8_a>.stride + 16 * 64
     }
@@ -114,19 +117,16 @@ struct TransformerDecoder: @unchecked Sendable {
     /// Runs packed sequences and returns the final-normed hidden states of rows `outputs`
     /// (row indices into the batch, ascending) as [outputs.count, hidden].
     ///
-    /// A single sequence runs after the positions already in `cache` (a cached prompt
-    /// prefix); several start from an empty cache and attend only within themselves. Every
-    /// layer computes keys and values for all rows (later calls attend to them); the last
-    /// computes attention and the MLP only for `outputs`.
+    /// Every sequence runs after the positions already in `cache` (a cached prompt prefix,
+    /// shared by all of them) and attends to that prefix and to itself, not to the other
+    /// sequences. Every layer computes keys and values for all rows (later calls attend to
+    /// them); the last computes attention and the MLP only for `outputs`.
     func forward(_ batch: PackedBatch, outputs: [Int], cache: KVCache, arena: Arena, pool: ThreadPool) throws -> Matrix {
         let c = config, n = batch.rows, start = cache.length
         let h = c.hiddenSize, d = c.headDim
         guard n > 0, let firstOut = outputs.first, let lastOut = outputs.last, firstOut >= 0, lastOut < n,
               zip(outputs, outputs.dropFirst()).allSatisfy({ $0 < $1 }) else {
             throw ModelError.invalidValue(key: "output rows", value: "\(outputs)", expected: "ascending rows within \(n) tokens")
-        }
-        guard batch.count == 1 || start == 0 else {
-            throw ModelError.invalidValue(key: "batch", value: "\(batch.count) sequences", expected: "an empty cache")
         }
         guard start + n <= cache.capacity else {
             throw ModelError.invalidValue(key: "input length", value: "\(start + n)", expected: "at most \(cache.capacity) tokens")
@@ -148,6 +148,11 @@ struct TransformerDecoder: @unchecked Sendable {
         let gateUp = try arena.matrix(rows: n, cols: 2 * f)
         let gathered = try arena.matrix(rows: outputs.count, cols: h)
         let scores = try arena.allocate(Float.self, count: attentionScratch(queries: batch.longest, keys: start + batch.longest, pool: pool))
+        // A sequence after the first one in a batch that follows a cached prefix sees the
+        // prefix's keys and values, then its own: gathered here, per layer.
+        let sharesPrefix = start > 0 && batch.count > 1
+        let prefixedKeys = try arena.matrix(rows: sharesPrefix ? start + batch.longest : 0, cols: c.kvWidth)
+        let prefixedValues = try arena.matrix(rows: sharesPrefix ? start + batch.longest : 0, cols: c.kvWidth)
         let quantized = try arena.allocate(sk_block_q8_a.self, count: n * (max(h, f, qw) + 31) / 32)
         // Positions count from each sequence's start (after the cached prefix, for one).
         var positions = [Int](repeating: 0, count: n)
@@ -190,8 +195,18 @@ struct TransformerDecoder: @unchecked Sendable {
                 let s = sequenceOf[rows[j]]
                 var k = j + 1
                 while k < rows.count, rows[k] == rows[k - 1] + 1, sequenceOf[rows[k]] == s { k += 1 }
-                let keyRange = (batch.count == 1 ? 0 : start + batch.offsets[s]) ..< start + batch.offsets[s + 1]
-                attention(q: q.rows(rows[j] ..< rows[k - 1] + 1), k: cache.keys[i].rows(keyRange), v: cache.values[i].rows(keyRange),
+                let own = start + batch.offsets[s] ..< start + batch.offsets[s + 1]
+                var sequenceKeys = cache.keys[i].rows(batch.offsets[s] == 0 ? 0 ..< own.upperBound : own)
+                var sequenceValues = cache.values[i].rows(batch.offsets[s] == 0 ? 0 ..< own.upperBound : own)
+                if sharesPrefix, batch.offsets[s] > 0 {
+                    sequenceKeys = prefixedKeys.rows(0 ..< start + own.count)
+                    sequenceValues = prefixedValues.rows(0 ..< start + own.count)
+                    copy(cache.keys[i].rows(0 ..< start), to: sequenceKeys.rows(0 ..< start))
+                    copy(cache.keys[i].rows(own), to: sequenceKeys.rows(start ..< start + own.count))
+                    copy(cache.values[i].rows(0 ..< start), to: sequenceValues.rows(0 ..< start))
+                    copy(cache.values[i].rows(own), to: sequenceValues.rows(start ..< start + own.count))
+                }
+                attention(q: q.rows(rows[j] ..< rows[k - 1] + 1), k: sequenceKeys, v: sequenceValues,
                           out: context.rows(j ..< k), heads: c.heads, kvHeads: c.kvHeads, headDim: d, scale: c.attentionScale,
                           mask: AttentionMask(causal: true, window: layer.window), queryOffset: positions[rows[j]],
                           softcap: c.attentionLogitSoftcap, scratch: scores, pool: pool)

@@ -239,7 +239,7 @@ public final class Classifier: Sendable {
         if let s = sessions.take() { return s }
         switch model {
         case .encoder(let e): return .encoder(e.arena(tokens: maxTokens, threads: pool.threadCount))
-        case .decoder(let d): return .decoder(d.makeSession(maxTokens: maxTokens + (zeroShot?.maxLabelTokens ?? 0), threads: pool.threadCount))
+        case .decoder(let d): return .decoder(d.makeSession(maxTokens: maxTokens + (zeroShot?.continuationTokens ?? 0), threads: pool.threadCount))
         }
     }
 

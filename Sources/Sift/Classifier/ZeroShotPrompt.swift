@@ -29,6 +29,9 @@ struct ZeroShotPrompt: Sendable {
     let openingIds: [Int32]
 
     var maxLabelTokens: Int { labelIds.map(\.count).max() ?? 0 }
+    /// Cache rows for the labels' continuations run together after the prompt (all tokens
+    /// but each label's first), at most 512: beyond that they run in groups.
+    var continuationTokens: Int { min(512, labelIds.reduce(0) { $0 + max(0, $1.count - 1) }) }
 
     init(template: String?, chatTemplate: String?, labels: [String], tokenizer: Tokenizer) throws {
         if let template {
