@@ -267,5 +267,6 @@ extension ArchitectureTests {
             }
         }
         #expect(together == grouped || zip(together, grouped).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($1)) })
+        #expect(try d.labelLogProbabilities(prompt: prompt, labels: [], session: d.makeSession(maxTokens: 16, threads: 2), pool: pool).isEmpty)
     }
 }

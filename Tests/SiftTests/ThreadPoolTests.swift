@@ -17,13 +17,20 @@ struct ThreadPoolTests {
         for region in 0 ..< 5_000 {
             state = state &* 6364136223846793005 &+ 1442695040888963407
             let n = 1 + Int(state >> 58)  // 1 ... 64 tasks
-            pool.parallel(n) { i in counts[i] += 1 }
+            // Each region writes its own number, so a task run with another region's body
+            // or index shows; every 100th region's tasks take a while, so the caller also
+            // waits for workers (past its polling, on the condition variable).
+            let slow = region % 100 == 0
+            pool.parallel(n) { i in
+                if slow { usleep(300) }
+                counts[i] += region + 1
+            }
             for i in 0 ..< 64 {
-                let want = i < n ? 1 : 0
+                let want = i < n ? region + 1 : 0
                 let got = counts[i]
                 counts[i] = 0
                 if got != want {
-                    Issue.record("region \(region): task \(i) of \(n) ran \(got) times")
+                    Issue.record("region \(region): task \(i) of \(n) left \(got), expected \(want)")
                     return
                 }
             }

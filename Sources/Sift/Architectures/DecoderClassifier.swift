@@ -104,7 +104,8 @@ final class DecoderClassifier: @unchecked Sendable {
     /// the same for every label and cancels in the softmax over labels. So the first
     /// position evaluates the LM head for the labels' first tokens only, not the whole
     /// vocabulary; later tokens of longer labels need every logit for their normalizers.
-    /// The prompt runs once; each label's continuation runs after its cached keys and values.
+    /// The prompt runs once; the labels' continuations run after the prompt's cached keys
+    /// and values.
     ///
     /// `reusablePrefix` ids at the start of the prompt (a template's constant opening) are
     /// kept in the session's cache between calls: a later prompt with the same opening runs
@@ -113,6 +114,10 @@ final class DecoderClassifier: @unchecked Sendable {
     func labelLogProbabilities(prompt: [Int32], labels: [[Int32]], reusablePrefix: Int = 0,
                                session s: DecoderSession, pool: ThreadPool) throws -> [Float] {
         guard !prompt.isEmpty else { throw ModelError.invalidValue(key: "prompt", value: "no tokens", expected: "at least one token") }
+        guard case .languageModel(let lm) = head else {
+            throw ModelError.missingTensor("lm_head (label scoring needs a language model, not a classifier)")
+        }
+        guard !labels.isEmpty else { return [] }
         let prefix = min(reusablePrefix, prompt.count - 1)
         s.arena.reset()
         if prefix > 0, s.cachedPrefix.count == prefix, prompt.starts(with: s.cachedPrefix), s.cache.length >= prefix {
@@ -124,9 +129,6 @@ final class DecoderClassifier: @unchecked Sendable {
                 s.arena.reset()
             }
             s.cachedPrefix = Array(prompt[..<prefix])
-        }
-        guard case .languageModel(let lm) = head else {
-            throw ModelError.missingTensor("lm_head (label scoring needs a language model, not a classifier)")
         }
         var firstTokens: [Int] = [], column: [Int: Int] = [:]
         for label in labels {

@@ -97,10 +97,8 @@ struct TransformerDecoder: @unchecked Sendable {
     /// Bytes of scratch a pass over `tokens` new tokens needs, with `context` positions in all.
     func scratchBytes(tokens n: Int, context: Int, threads: Int, longest: Int? = nil) -> Int {
         let c = config, l = longest ?? n
-        // Per row: activations; per thread: one head's scores; and the keys and values one
-        // sequence of a batch sees after a shared cached prefix, gathered.
+        // Per row: activations; per thread: one head's scores over the context.
         let floats = n * (4 * c.hiddenSize + 2 * c.queryWidth + 2 * c.kvWidth + 2 * c.intermediateSize) + threads * l * (context - n + l)
-            + 2 * (context - n + l) * c.kvWidth
         let blocks = n * (max(c.hiddenSize, c.intermediateSize, c.queryWidth) + 31) / 32
         return floats * 4 + blocks * MemoryLayout<sk_block_q8_a>.stride + 16 * 64
     }
@@ -119,8 +117,10 @@ struct TransformerDecoder: @unchecked Sendable {
     ///
     /// Every sequence runs after the positions already in `cache` (a cached prompt prefix,
     /// shared by all of them) and attends to that prefix and to itself, not to the other
-    /// sequences. Every layer computes keys and values for all rows (later calls attend to
-    /// them); the last computes attention and the MLP only for `outputs`.
+    /// sequences. Every layer computes keys and values for all rows and appends them to the
+    /// cache (a single sequence's are then a prefix for later calls; several sequences'
+    /// rows interleave, so the caller truncates the cache after them); the last layer
+    /// computes attention and the MLP only for `outputs`.
     func forward(_ batch: PackedBatch, outputs: [Int], cache: KVCache, arena: Arena, pool: ThreadPool) throws -> Matrix {
         let c = config, n = batch.rows, start = cache.length
         let h = c.hiddenSize, d = c.headDim
@@ -148,13 +148,8 @@ struct TransformerDecoder: @unchecked Sendable {
         let gateUp = try arena.matrix(rows: n, cols: 2 * f)
         let gathered = try arena.matrix(rows: outputs.count, cols: h)
         let scores = try arena.allocate(Float.self, count: attentionScratch(queries: batch.longest, keys: start + batch.longest, pool: pool))
-        // A sequence after the first one in a batch that follows a cached prefix sees the
-        // prefix's keys and values, then its own: gathered here, per layer.
-        let sharesPrefix = start > 0 && batch.count > 1
-        let prefixedKeys = try arena.matrix(rows: sharesPrefix ? start + batch.longest : 0, cols: c.kvWidth)
-        let prefixedValues = try arena.matrix(rows: sharesPrefix ? start + batch.longest : 0, cols: c.kvWidth)
         let quantized = try arena.allocate(sk_block_q8_a.self, count: n * (max(h, f, qw) + 31) / 32)
-        // Positions count from each sequence's start (after the cached prefix, for one).
+        // Positions count from each sequence's start, after the cached prefix.
         var positions = [Int](repeating: 0, count: n)
         var sequenceOf = [Int](repeating: 0, count: n)
         for s in 0 ..< batch.count {
@@ -195,18 +190,14 @@ struct TransformerDecoder: @unchecked Sendable {
                 let s = sequenceOf[rows[j]]
                 var k = j + 1
                 while k < rows.count, rows[k] == rows[k - 1] + 1, sequenceOf[rows[k]] == s { k += 1 }
+                // Keys: the cached prefix, then the sequence's own rows. The first sequence's
+                // follow the prefix in the cache; a later one's come after other sequences,
+                // so the prefix is passed beside them.
                 let own = start + batch.offsets[s] ..< start + batch.offsets[s + 1]
-                var sequenceKeys = cache.keys[i].rows(batch.offsets[s] == 0 ? 0 ..< own.upperBound : own)
-                var sequenceValues = cache.values[i].rows(batch.offsets[s] == 0 ? 0 ..< own.upperBound : own)
-                if sharesPrefix, batch.offsets[s] > 0 {
-                    sequenceKeys = prefixedKeys.rows(0 ..< start + own.count)
-                    sequenceValues = prefixedValues.rows(0 ..< start + own.count)
-                    copy(cache.keys[i].rows(0 ..< start), to: sequenceKeys.rows(0 ..< start))
-                    copy(cache.keys[i].rows(own), to: sequenceKeys.rows(start ..< start + own.count))
-                    copy(cache.values[i].rows(0 ..< start), to: sequenceValues.rows(0 ..< start))
-                    copy(cache.values[i].rows(own), to: sequenceValues.rows(start ..< start + own.count))
-                }
-                attention(q: q.rows(rows[j] ..< rows[k - 1] + 1), k: sequenceKeys, v: sequenceValues,
+                let adjacent = batch.offsets[s] == 0 || start == 0
+                let prefix = adjacent ? nil : (keys: cache.keys[i].rows(0 ..< start), values: cache.values[i].rows(0 ..< start))
+                let keyRows = batch.offsets[s] == 0 ? 0 ..< own.upperBound : own
+                attention(q: q.rows(rows[j] ..< rows[k - 1] + 1), k: cache.keys[i].rows(keyRows), v: cache.values[i].rows(keyRows), prefix: prefix,
                           out: context.rows(j ..< k), heads: c.heads, kvHeads: c.kvHeads, headDim: d, scale: c.attentionScale,
                           mask: AttentionMask(causal: true, window: layer.window), queryOffset: positions[rows[j]],
                           softcap: c.attentionLogitSoftcap, scratch: scores, pool: pool)

@@ -111,21 +111,30 @@ public struct AttentionMask: Sendable {
 /// pool's threads round-robin, each thread with its own slice of `scratch`.
 ///
 /// q: [queries, heads·headDim]; k, v: [keys, kvHeads·headDim]; out: [queries, heads·headDim].
-/// `queryOffset` is the position of q's first row among the keys (for computing only the
-/// last rows of a layer). `scratch`: `attentionScratch(queries:keys:pool:)` floats.
-func attention(q: Matrix, k: Matrix, v: Matrix, out: Matrix, heads: Int, kvHeads: Int, headDim: Int,
-               scale: Float, mask: AttentionMask, queryOffset: Int = 0, softcap: Float? = nil,
-               scratch: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+/// `prefix`, when given, holds keys and values that come before k and v (a cached prompt
+/// that several packed sequences share): the keys are then prefix.keys followed by k, with
+/// no copy. `queryOffset` is the position of q's first row among all the keys (for
+/// computing only the last rows of a layer). `scratch`: `attentionScratch(queries:keys:pool:)`
+/// floats, for all the keys.
+func attention(q: Matrix, k: Matrix, v: Matrix, prefix: (keys: Matrix, values: Matrix)? = nil, out: Matrix,
+               heads: Int, kvHeads: Int, headDim: Int, scale: Float, mask: AttentionMask, queryOffset: Int = 0,
+               softcap: Float? = nil, scratch: UnsafeMutablePointer<Float>, pool: ThreadPool) {
     StageProfiler.measure(\.attention) {
-        let queries = q.rows, keys = k.rows, group = heads / kvHeads
+        let before = prefix?.keys.rows ?? 0
+        let queries = q.rows, keys = before + k.rows, group = heads / kvHeads
         let threads = min(pool.threadCount, heads)
         pool.parallel(threads) { t in
             let scores = scratch + t * queries * keys
             for h in stride(from: t, to: heads, by: threads) {
                 let kvh = h / group
-                BLAS.sgemm(transposeB: true, m: queries, n: keys, k: headDim, alpha: scale,
+                if let prefix {
+                    BLAS.sgemm(transposeB: true, m: queries, n: before, k: headDim, alpha: scale,
+                               a: q.data + h * headDim, lda: q.stride, b: prefix.keys.data + kvh * headDim, ldb: prefix.keys.stride,
+                               c: scores, ldc: keys)
+                }
+                BLAS.sgemm(transposeB: true, m: queries, n: k.rows, k: headDim, alpha: scale,
                            a: q.data + h * headDim, lda: q.stride, b: k.data + kvh * headDim, ldb: k.stride,
-                           c: scores, ldc: keys)
+                           c: scores + before, ldc: keys)
                 for i in 0 ..< queries {
                     let row = scores + i * keys
                     let range = mask.range(query: i + queryOffset, keys: keys)
@@ -136,8 +145,12 @@ func attention(q: Matrix, k: Matrix, v: Matrix, out: Matrix, heads: Int, kvHeads
                     for j in range.upperBound ..< keys { row[j] = 0 }
                     softmax(row + range.lowerBound, range.count)
                 }
-                BLAS.sgemm(m: queries, n: headDim, k: keys, a: scores, lda: keys, b: v.data + kvh * headDim, ldb: v.stride,
-                           c: out.data + h * headDim, ldc: out.stride)
+                if let prefix {
+                    BLAS.sgemm(m: queries, n: headDim, k: before, a: scores, lda: keys, b: prefix.values.data + kvh * headDim,
+                               ldb: prefix.values.stride, c: out.data + h * headDim, ldc: out.stride)
+                }
+                BLAS.sgemm(m: queries, n: headDim, k: k.rows, a: scores + before, lda: keys, b: v.data + kvh * headDim, ldb: v.stride,
+                           beta: prefix == nil ? 0 : 1, c: out.data + h * headDim, ldc: out.stride)
             }
         }
     }
