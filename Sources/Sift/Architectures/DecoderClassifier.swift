@@ -139,7 +139,8 @@ final class DecoderClassifier: @unchecked Sendable {
         }
         let rest = prompt[s.cache.length...]
         let last = try decoder.forward(ids: rest, outputs: rest.count - 1 ..< rest.count, cache: s.cache, arena: s.arena, pool: pool)
-        let first = try languageModelLogits(last, layer: lm.selectingRows(firstTokens), session: s, pool: pool).array
+        if s.firstTokenHead?.tokens != firstTokens { s.firstTokenHead = (firstTokens, lm.selectingRows(firstTokens)) }
+        let first = try languageModelLogits(last, layer: s.firstTokenHead!.layer, session: s, pool: pool).array
         var result = labels.map { first[column[Int($0[0])]!] }
         // Later label tokens: the labels' continuations run as one packed batch after the
         // prompt's cached keys and values (each sees the prompt and itself), so the model's
@@ -224,6 +225,9 @@ final class DecoderSession: @unchecked Sendable {
     /// The ids whose keys and values open the cache, kept for the next prompt that starts
     /// with them.
     var cachedPrefix: [Int32] = []
+    /// The LM head's rows for the last label set's first tokens (label scoring), kept while
+    /// the labels stay the same.
+    var firstTokenHead: (tokens: [Int], layer: Linear)?
 
     func reset() {
         arena.reset()

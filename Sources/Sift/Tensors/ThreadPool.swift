@@ -112,7 +112,9 @@ public final class ThreadPool: @unchecked Sendable {
         parallel(parts) { t in body(rows * t / parts ..< rows * (t + 1) / parts) }
     }
 
-    /// Runs `body(i)` for every i in 0 ..< count and waits for all of them.
+    /// Runs `body(i)` for every i in 0 ..< count and waits for all of them. Regions do not
+    /// nest: a task must not call `parallel` or `forRows` on the same pool (it would wait on
+    /// itself).
     public func parallel(_ count: Int, _ body: (Int) -> Void) {
         guard count > 0 else { return }
         guard threadCount > 1, count > 1 else {
