@@ -8,6 +8,7 @@ let package = Package(
     dependencies: [
         .package(name: "Sift", path: ".."),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         .executableTarget(
@@ -17,6 +18,18 @@ let package = Package(
                 .product(name: "SiftTokenizers", package: "Sift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // Micro-benchmarks of the kernels and tokenizers with ordo-one/benchmark:
+        // `swift package benchmark` (see README.md).
+        .executableTarget(
+            name: "SiftMicro",
+            dependencies: [
+                .product(name: "Sift", package: "Sift"),
+                .product(name: "SiftTokenizers", package: "Sift"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/SiftMicro",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]
 )
