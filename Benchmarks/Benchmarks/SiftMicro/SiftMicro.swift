@@ -27,16 +27,20 @@ private let ticket = "Hi, I was charged twice for my order #48213 on 12 March an
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(2), maxIterations: 100_000)
 
-    // int8 GEMM, one thread, the prefill shapes of MiniLM/BERT and Qwen2.5-0.5B.
-    for (n, k) in [(768, 768), (3072, 768), (4864, 896)] {
-        for m in [16, 64] {
-            guard let layer = try? Linear(weights: values(n * k, seed: 1), out: n, in: k, bias: nil, as: .q8_0) else { continue }
+    // int8 GEMM and, for comparison, the fp32 path (BLAS sgemm on dequantized weights), one
+    // thread, the prefill shapes of MiniLM/BERT and Qwen2.5-0.5B.
+    let shapes = WeightType.allCases.flatMap { type in
+        [(768, 768), (3072, 768), (4864, 896)].flatMap { nk in [16, 64].map { (type, nk.0, nk.1, $0) } }
+    }
+    for (type, n, k, m) in shapes {
+        do {
+            guard let layer = try? Linear(weights: values(n * k, seed: 1), out: n, in: k, bias: nil, as: type) else { continue }
             let pool = ThreadPool(threads: 1)
             let x = UnsafeMutablePointer<Float>.allocate(capacity: m * k)
             x.initialize(from: values(m * k, seed: 2), count: m * k)
             let y = UnsafeMutablePointer<Float>.allocate(capacity: m * n)
             let scratch = UnsafeMutablePointer<sk_block_q8_a>.allocate(capacity: layer.quantizedBlocks(rows: m))
-            Benchmark("gemm q8_0 \(m)x\(k) · \(n)x\(k)", configuration: .init(scalingFactor: .one)) { benchmark in
+            Benchmark("gemm \(type.rawValue) \(m)x\(k) · \(n)x\(k)", configuration: .init(scalingFactor: .one)) { benchmark in
                 for _ in benchmark.scaledIterations {
                     layer(Matrix(x, rows: m, cols: k), into: Matrix(y, rows: m, cols: n), scratch: scratch, pool: pool)
                     blackHole(y[0])

@@ -15,6 +15,13 @@ final class WeightLoader {
     /// The storage for a weight of `dtype` with `inFeatures` inputs: the requested type, or
     /// by default fp32 for float weights (F32/F16/BF16, BLAS) and Q8_0 for block-quantized
     /// ones (Q8_0 as is; Q4_0…Q6_K dequantized and requantized once, here at load).
+    ///
+    /// Float weights keep their precision by default although the int8 path is faster:
+    /// one thread, AVX-512 VNNI, p50 µs (`swift package benchmark --filter "gemm.*"` in
+    /// Benchmarks/, 2026-11-30), int8 vs OpenBLAS sgemm: 16×768·768×768 59 vs 285,
+    /// 64×768·3072×768 912 vs 3,701, 64×896·4864×896 1,696 vs 7,279 (4-5×). A user who wants
+    /// that speed asks for `.q8_0` (`--weights q8_0`, or `sift convert` to a Q8_0 file);
+    /// inputs that are not a multiple of 32 wide always take fp32.
     func storageType(for dtype: DType, inFeatures: Int) -> WeightType {
         if inFeatures % 32 != 0 { return .f32 }
         if let weightType { return weightType }
