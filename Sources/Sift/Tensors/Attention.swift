@@ -105,10 +105,12 @@ public struct AttentionMask: Sendable {
 /// Scaled dot-product attention for one sequence: out = softmax(q·kᵀ·scale + mask)·v per
 /// head, with grouped-query heads sharing K/V (`heads / kvHeads` queries per K/V head).
 ///
-/// Per head, two BLAS products and a vectorized softmax: S = q_h·k_hᵀ (one head's
-/// [queries, keys] scores, the only score matrix that exists), then each row's softmax over
-/// the keys its mask allows (zeros elsewhere), then out_h = S·v_h. Heads are dealt to the
-/// pool's threads round-robin, each thread with its own slice of `scratch`.
+/// Per head and block of `attentionBlock` query rows, two BLAS products and a vectorized
+/// softmax: S = q·kᵀ over the keys the block's mask can reach (a causal block stops at its
+/// last query; a sliding window starts at its first query's window), then each row's
+/// softmax over the keys its own mask allows (zeros elsewhere), then out = S·v over the same
+/// keys. A causal prefill so computes about half the scores of the full square. Heads are
+/// dealt to the pool's threads round-robin, each thread with its own slice of `scratch`.
 ///
 /// q: [queries, heads·headDim]; k, v: [keys, kvHeads·headDim]; out: [queries, heads·headDim].
 /// `prefix`, when given, holds keys and values that come before k and v (a cached prompt
@@ -123,38 +125,58 @@ func attention(q: Matrix, k: Matrix, v: Matrix, prefix: (keys: Matrix, values: M
         let before = prefix?.keys.rows ?? 0
         let queries = q.rows, keys = before + k.rows, group = heads / kvHeads
         let threads = min(pool.threadCount, heads)
+        // The keys [lo, hi) as up to two stored pieces: rows of the prefix, then rows of k/v.
+        func pieces(_ lo: Int, _ hi: Int) -> [(keys: Matrix, values: Matrix, rows: Range<Int>, at: Int)] {
+            var out: [(keys: Matrix, values: Matrix, rows: Range<Int>, at: Int)] = []
+            if let prefix, lo < before { out.append((prefix.keys, prefix.values, lo ..< min(hi, before), 0)) }
+            if hi > before { out.append((k, v, max(lo, before) - before ..< hi - before, max(lo, before) - lo)) }
+            return out
+        }
         pool.parallel(threads) { t in
             let scores = scratch + t * queries * keys
             for h in stride(from: t, to: heads, by: threads) {
                 let kvh = h / group
-                if let prefix {
-                    BLAS.sgemm(transposeB: true, m: queries, n: before, k: headDim, alpha: scale,
-                               a: q.data + h * headDim, lda: q.stride, b: prefix.keys.data + kvh * headDim, ldb: prefix.keys.stride,
-                               c: scores, ldc: keys)
-                }
-                BLAS.sgemm(transposeB: true, m: queries, n: k.rows, k: headDim, alpha: scale,
-                           a: q.data + h * headDim, lda: q.stride, b: k.data + kvh * headDim, ldb: k.stride,
-                           c: scores + before, ldc: keys)
-                for i in 0 ..< queries {
-                    let row = scores + i * keys
-                    let range = mask.range(query: i + queryOffset, keys: keys)
-                    if let softcap {
-                        for j in range { row[j] = softcap * Foundation.tanh(row[j] / softcap) }
+                for b0 in stride(from: 0, to: queries, by: attentionBlock) {
+                    let rows = min(attentionBlock, queries - b0)
+                    let first = mask.range(query: queryOffset + b0, keys: keys)
+                    let last = mask.range(query: queryOffset + b0 + rows - 1, keys: keys)
+                    let lo = first.lowerBound, hi = max(lo, last.upperBound), span = hi - lo
+                    let qBlock = q.data + b0 * q.stride + h * headDim, outBlock = out.data + b0 * out.stride + h * headDim
+                    guard span > 0 else {
+                        for i in 0 ..< rows { (outBlock + i * out.stride).update(repeating: 0, count: headDim) }
+                        continue
                     }
-                    for j in 0 ..< range.lowerBound { row[j] = 0 }
-                    for j in range.upperBound ..< keys { row[j] = 0 }
-                    softmax(row + range.lowerBound, range.count)
+                    let segments = pieces(lo, hi)
+                    for piece in segments {
+                        BLAS.sgemm(transposeB: true, m: rows, n: piece.rows.count, k: headDim, alpha: scale,
+                                   a: qBlock, lda: q.stride, b: piece.keys.data + piece.rows.lowerBound * piece.keys.stride + kvh * headDim,
+                                   ldb: piece.keys.stride, c: scores + piece.at, ldc: span)
+                    }
+                    for i in 0 ..< rows {
+                        let row = scores + i * span
+                        let range = mask.range(query: queryOffset + b0 + i, keys: keys)
+                        let a = max(range.lowerBound, lo) - lo, b = min(range.upperBound, hi) - lo
+                        if let softcap {
+                            for j in a ..< b { row[j] = softcap * Foundation.tanh(row[j] / softcap) }
+                        }
+                        for j in 0 ..< a { row[j] = 0 }
+                        for j in max(a, b) ..< span { row[j] = 0 }
+                        if b > a { softmax(row + a, b - a) }
+                    }
+                    for (n, piece) in segments.enumerated() {
+                        BLAS.sgemm(m: rows, n: headDim, k: piece.rows.count, a: scores + piece.at, lda: span,
+                                   b: piece.values.data + piece.rows.lowerBound * piece.values.stride + kvh * headDim,
+                                   ldb: piece.values.stride, beta: n == 0 ? 0 : 1, c: outBlock, ldc: out.stride)
+                    }
                 }
-                if let prefix {
-                    BLAS.sgemm(m: queries, n: headDim, k: before, a: scores, lda: keys, b: prefix.values.data + kvh * headDim,
-                               ldb: prefix.values.stride, c: out.data + h * headDim, ldc: out.stride)
-                }
-                BLAS.sgemm(m: queries, n: headDim, k: k.rows, a: scores + before, lda: keys, b: v.data + kvh * headDim, ldb: v.stride,
-                           beta: prefix == nil ? 0 : 1, c: out.data + h * headDim, ldc: out.stride)
             }
         }
     }
 }
+
+/// Query rows per attention block: small enough that a causal prefill skips most of the
+/// masked scores, large enough to keep the products efficient.
+let attentionBlock = 32
 
 /// Floats of scratch `attention` needs.
 func attentionScratch(queries: Int, keys: Int, pool: ThreadPool) -> Int { pool.threadCount * queries * keys }
