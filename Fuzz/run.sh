@@ -22,14 +22,16 @@ targets=("$target")
 for t in "${targets[@]}"; do
   mkdir -p "$root/fuzz-artifacts/$t" "$root/.build-fuzz/corpus/$t"
   echo "== fuzz-$t for ${seconds}s" 1>&2
-  # -detect_leaks=0: Swift keeps references with spare bits set, which LeakSanitizer cannot
-  # follow, so the tokenizers a target loads once and keeps were reported as leaked at exit.
+  # -detect_leaks=0 (libFuzzer's checks while fuzzing) and ASAN_OPTIONS=detect_leaks=0 (the
+  # check at exit): Swift keeps references with spare bits set, which LeakSanitizer cannot
+  # follow, so the tokenizers a target loads once and keeps were reported as leaked at exit
+  # (and libFuzzer then saved the empty input as a crash).
   # Model files and tokenizer.json seeds run to hundreds of KB; text inputs stay under
   # 64 KB (tokenization is linear in the input; HostileInputTests cover 10 MB lines), which
   # keeps the tokenize target at many executions a second.
   max_len=1048576
   [ "$t" = tokenize ] && max_len=65536
-  "$root/.build-fuzz/$config/fuzz-$t" -max_total_time="$seconds" -rss_limit_mb=4096 -max_len="$max_len" -detect_leaks=0 \
+  ASAN_OPTIONS="detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" "$root/.build-fuzz/$config/fuzz-$t" -max_total_time="$seconds" -rss_limit_mb=4096 -max_len="$max_len" -detect_leaks=0 \
     -artifact_prefix="$root/fuzz-artifacts/$t/" -print_final_stats=1 "$@" \
     "$root/.build-fuzz/corpus/$t" "$root/.build-fuzz/seeds/$t"
 done
