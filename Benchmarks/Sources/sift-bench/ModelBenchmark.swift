@@ -168,15 +168,19 @@ enum Memory {
         #endif
     }
 
-    /// Peak resident set size since the last reset, in bytes (VmHWM on Linux).
-    static func peakRSS() -> Int {
+    /// Peak resident set size since the last reset, in bytes (VmHWM on Linux; else the
+    /// process's peak from getrusage).
+    static func peakRSS() -> Int { statusKilobytes("VmHWM:").map { $0 * 1024 } ?? processPeakRSS() }
+
+    /// A "Name:  1234 kB" line of /proc/self/status, in kB. The kernel pads the number to 8
+    /// columns, so from 10 GB on there is no space between the tab and the digits.
+    static func statusKilobytes(_ name: String) -> Int? {
         #if os(Linux)
-        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-           let kb = Int(line.split(separator: " ").dropFirst().first ?? "") {
-            return kb * 1024
-        }
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name) }) else { return nil }
+        return Int(line.dropFirst(name.count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "")
+        #else
+        return nil
         #endif
-        return peakRSS()
     }
 }

@@ -67,15 +67,6 @@ struct SoakBenchmark: ParsableCommand {
 }
 
 extension Memory {
-    /// Current resident set size in bytes (VmRSS on Linux).
-    static func currentRSS() -> Int {
-        #if os(Linux)
-        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-           let kb = Int(line.split(separator: " ").dropFirst().first ?? "") {
-            return kb * 1024
-        }
-        #endif
-        return peakRSS()
-    }
+    /// Current resident set size in bytes (VmRSS on Linux; else the peak).
+    static func currentRSS() -> Int { statusKilobytes("VmRSS:").map { $0 * 1024 } ?? peakRSS() }
 }

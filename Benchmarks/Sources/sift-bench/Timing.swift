@@ -20,8 +20,8 @@ func percentile(_ values: [Double], _ p: Double) -> Double {
     return sorted[min(max(rank, 0), sorted.count - 1)]
 }
 
-/// Peak resident set size of this process, in bytes.
-func peakRSS() -> Int {
+/// Peak resident set size of this process, in bytes (getrusage).
+func processPeakRSS() -> Int {
     var usage = rusage()
     #if os(Linux)
     getrusage(RUSAGE_SELF.rawValue, &usage)
