@@ -82,6 +82,9 @@ struct ModelBenchmark: ParsableCommand {
         let classifier = try Classifier(contentsOf: url, options: .init(threads: threads, maxTokens: (lengths.max() ?? 16) + 2, profile: true))
         let load = Double(now() - loadStart) / 1e9
         for n in lengths {
+            // Each point's own peak (the mark restarts at the resident weights): neither
+            // loading nor the previous point's one-thread copy for --scaling counts.
+            if n != lengths.first { Memory.resetPeak() }
             // Token ids from a real ticket, repeated to length: [CLS]-like first id included.
             let ids = (0 ..< n).map { Int32(1000 + ($0 * 7919) % 20000) }
             for _ in 0 ..< 3 { _ = try classifier.classify(tokenIds: ids) }
