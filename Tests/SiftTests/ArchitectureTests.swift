@@ -159,10 +159,7 @@ let languageModelFixtures = ["llama-lm", "qwen2-lm"]
     @Test(arguments: languageModelFixtures)
     func labelScoringMatchesTransformers(name: String) throws {
         let golden = try ArchitectureGolden.load(name)
-        guard case .decoder(let d) = try ModelRegistry.load(folder: ArchitectureGolden.modelFolder(name), weightType: .f32) else {
-            Issue.record("\(name) is not a decoder")
-            return
-        }
+        let d = try #require(try Self.decoder(name, weightType: .f32), "\(name) is not a decoder")
         let pool = ThreadPool(threads: 2)
         let scoring = try #require(golden.label_scoring)
         for c in scoring.cases {
@@ -220,10 +217,7 @@ extension ArchitectureTests {
     /// label log-probabilities are those of a full pass.
     @Test(arguments: languageModelFixtures)
     func promptOpeningCacheKeepsTheScores(name: String) throws {
-        guard case .decoder(let d) = try ModelRegistry.load(folder: ArchitectureGolden.modelFolder(name), weightType: .q8_0) else {
-            Issue.record("\(name) is not a decoder")
-            return
-        }
+        let d = try #require(try Self.decoder(name, weightType: .q8_0), "\(name) is not a decoder")
         let pool = ThreadPool(threads: 2)
         let cached = d.makeSession(maxTokens: 64, threads: 2)
         let opening: [Int32] = [5, 17, 42, 99, 7, 3]
@@ -247,10 +241,7 @@ extension ArchitectureTests {
     /// the prompt and itself).
     @Test(arguments: languageModelFixtures)
     func labelGroupsGiveTheSameScores(name: String) throws {
-        guard case .decoder(let d) = try ModelRegistry.load(folder: ArchitectureGolden.modelFolder(name), weightType: .f32) else {
-            Issue.record("\(name) is not a decoder")
-            return
-        }
+        let d = try #require(try Self.decoder(name, weightType: .f32), "\(name) is not a decoder")
         let pool = ThreadPool(threads: 2)
         let prompt: [Int32] = [5, 17, 42, 99, 7, 3, 20, 21]
         let labels: [[Int32]] = [[11, 12], [12, 13, 14], [11], [14, 15, 16, 17], [11, 12]]
@@ -268,5 +259,11 @@ extension ArchitectureTests {
         }
         #expect(together == grouped || zip(together, grouped).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($1)) })
         #expect(try d.labelLogProbabilities(prompt: prompt, labels: [], session: d.makeSession(maxTokens: 16, threads: 2), pool: pool).isEmpty)
+    }
+
+    /// A fixture model loaded as a decoder (nil if it is not one).
+    static func decoder(_ name: String, weightType: WeightType) throws -> DecoderClassifier? {
+        guard case .decoder(let d) = try ModelRegistry.load(folder: ArchitectureGolden.modelFolder(name), weightType: weightType) else { return nil }
+        return d
     }
 }
