@@ -21,7 +21,8 @@
 //               output's fma chain (and so the result) unchanged.
 //   row chunk   256 rows (the chunk's activations, ≤ 320 KiB, stay in L2).
 // While a row group computes, it prefetches its share of the next column group's panels:
-// otherwise the first row group of every column group waits on L3.
+// otherwise the first row group of every column group waits on L3. Before it starts, it
+// prefetches the output lines the next row group will store to.
 #if defined(__x86_64__)
 
 #include "kernels_internal.h"
@@ -58,6 +59,18 @@ static inline __attribute__((always_inline)) SK_VNNI void sk_vnni_prefetch_step(
         }
         _mm_prefetch(pf->tile + pf->offset, _MM_HINT_T0);
         pf->offset += 64;
+    }
+}
+
+/// Pulls in the output lines of the row group starting at row `i` (rows before `i1`) and
+/// `tiles` panels from tile `t`. Without it every row group's stores miss: when Y is larger
+/// than L2 (64 × 9728 outputs for a gate/up product is 2.5 MB) that cost the kernel 8-10%.
+static inline __attribute__((always_inline)) void
+sk_vnni_prefetch_output(const float *y, int64_t ldy, int64_t i, int64_t i1, int64_t t, int tiles) {
+    int64_t rows = i1 - i < SK_VNNI_ROWS ? i1 - i : SK_VNNI_ROWS;
+    for (int64_t r = 0; r < rows; r++) {
+        const char *line = (const char *)(y + (i + r) * ldy + 16 * t);
+        for (int j = 0; j < tiles; j++) _mm_prefetch(line + 64 * j, _MM_HINT_T0);
     }
 }
 
@@ -184,6 +197,13 @@ SK_VNNI void sk_gemm_q8_0_vnni(int64_t m, int64_t n, int64_t k, const sk_block_q
                         .lines = l1 - l0,
                         .per_step = per_step < 4 ? per_step : 4,
                     };
+                    // The output lines the next row group writes: the next rows of this
+                    // column group, or the chunk's first rows of the next one.
+                    if (i + SK_VNNI_ROWS < i1) {
+                        sk_vnni_prefetch_output(y, ldy, i + SK_VNNI_ROWS, i1, t, tiles);
+                    } else if (next_tiles) {
+                        sk_vnni_prefetch_output(y, ldy, i0, i1, tn, (int)next_tiles);
+                    }
                     sk_vnni_group(rows, tiles, kb, kb1, c == 0, x + i * ldx, ldx, w + t * nb, nb,
                                   y + i * ldy + 16 * t, ldy, mask, &pf);
                 }
