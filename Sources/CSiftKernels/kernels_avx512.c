@@ -104,8 +104,73 @@ SK_AVX512 void sk_quantize_row_q8_0_avx512(const float *x, sk_block_q8_0 *y, int
     }
 }
 
+/// Combines two vectors lane by lane: max of fp32 lanes, or sum of int32 lanes (`add`).
+static inline __attribute__((always_inline)) SK_AVX512 __m512 sk_combine(__m512 a, __m512 b, int add) {
+    if (add) return _mm512_castsi512_ps(_mm512_add_epi32(_mm512_castps_si512(a), _mm512_castps_si512(b)));
+    return _mm512_max_ps(a, b);
+}
+
+/// Reduces 16 vectors at once: lane j of the result is the max (or int32 sum) of v[j]'s 16
+/// lanes. Four halving rounds of two shuffles and one combine, then one permute puts block
+/// j in lane j: 46 instructions where 16 separate reductions take 128. Max and integer sums
+/// are exact, so the order does not change the result.
+static inline __attribute__((always_inline)) SK_AVX512 __m512 sk_reduce16(__m512 v[16], int add) {
+    __m512 a[8], b[4], c[2];
+    // 16 -> 8: a[i] holds v[2i] in 128-bit quarters 0-1 and v[2i+1] in 2-3, 8 lanes each.
+    for (int i = 0; i < 8; i++) {
+        a[i] = sk_combine(_mm512_shuffle_f32x4(v[2 * i], v[2 * i + 1], _MM_SHUFFLE(1, 0, 1, 0)),
+                          _mm512_shuffle_f32x4(v[2 * i], v[2 * i + 1], _MM_SHUFFLE(3, 2, 3, 2)), add);
+    }
+    // 8 -> 4: quarter q of b[i] holds v[4i + q] in 4 lanes.
+    for (int i = 0; i < 4; i++) {
+        b[i] = sk_combine(_mm512_shuffle_f32x4(a[2 * i], a[2 * i + 1], _MM_SHUFFLE(2, 0, 2, 0)),
+                          _mm512_shuffle_f32x4(a[2 * i], a[2 * i + 1], _MM_SHUFFLE(3, 1, 3, 1)), add);
+    }
+    // 4 -> 2: quarter q of c[i] holds v[8i + q] in lanes 0-1 and v[8i + 4 + q] in lanes 2-3.
+    for (int i = 0; i < 2; i++) {
+        c[i] = sk_combine(_mm512_shuffle_ps(b[2 * i], b[2 * i + 1], _MM_SHUFFLE(1, 0, 1, 0)),
+                          _mm512_shuffle_ps(b[2 * i], b[2 * i + 1], _MM_SHUFFLE(3, 2, 3, 2)), add);
+    }
+    // 2 -> 1: lane 4q + s holds v[4s + q].
+    __m512 r = sk_combine(_mm512_shuffle_ps(c[0], c[1], _MM_SHUFFLE(2, 0, 2, 0)),
+                          _mm512_shuffle_ps(c[0], c[1], _MM_SHUFFLE(3, 1, 3, 1)), add);
+    const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    return _mm512_permutexvar_ps(order, r);
+}
+
+/// 16 blocks at a time: their maxima and sums are reduced together (sk_reduce16) and their
+/// scales divided as one vector, the same IEEE operations as sk_quantize_block's per block.
 SK_AVX512 void sk_quantize_row_q8_a_avx512(const float *x, sk_block_q8_a *y, int64_t k) {
-    for (int64_t b = 0; b < k / 32; b++) {
+    const __m512 zero = _mm512_setzero_ps();
+    int64_t nb = k / 32, b = 0;
+    for (; b + 16 <= nb; b += 16) {
+        const float *xb = x + 32 * b;
+        __m512 v[16];
+        for (int j = 0; j < 16; j++) {
+            __m512 v0 = _mm512_abs_ps(_mm512_loadu_ps(xb + 32 * j)), v1 = _mm512_abs_ps(_mm512_loadu_ps(xb + 32 * j + 16));
+            v[j] = _mm512_max_ps(_mm512_max_ps(v0, zero), _mm512_max_ps(v1, zero));  // NaN -> 0, as sk_amax32
+        }
+        __m512 d = _mm512_div_ps(sk_reduce16(v, 0), _mm512_set1_ps(127.0f));
+        __m512 id = _mm512_maskz_div_ps(_mm512_cmp_ps_mask(d, zero, _CMP_NEQ_UQ), _mm512_set1_ps(1.0f), d);
+        float ids[16], ds[16];
+        _mm512_storeu_ps(ids, id);
+        _mm512_storeu_ps(ds, d);
+        for (int j = 0; j < 16; j++) {
+            const __m512 vid = _mm512_set1_ps(ids[j]);
+            __m512i q0 = sk_round_q8(_mm512_mul_ps(_mm512_loadu_ps(xb + 32 * j), vid));
+            __m512i q1 = sk_round_q8(_mm512_mul_ps(_mm512_loadu_ps(xb + 32 * j + 16), vid));
+            _mm_storeu_si128((__m128i *)y[b + j].qs, _mm512_cvtepi32_epi8(q0));
+            _mm_storeu_si128((__m128i *)(y[b + j].qs + 16), _mm512_cvtepi32_epi8(q1));
+            v[j] = _mm512_castsi512_ps(_mm512_add_epi32(q0, q1));
+        }
+        int32_t sums[16];
+        _mm512_storeu_si512(sums, _mm512_castps_si512(sk_reduce16(v, 1)));
+        for (int j = 0; j < 16; j++) {
+            y[b + j].d = ds[j];
+            y[b + j].sum = sums[j];
+        }
+    }
+    for (; b < nb; b++) {
         float d;
         y[b].sum = sk_quantize_block(x + 32 * b, &d, y[b].qs);
         y[b].d = d;
