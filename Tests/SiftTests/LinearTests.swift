@@ -69,4 +69,19 @@ struct LinearTests {
             }
         }
     }
+
+    @Test("the guided split covers every unit once, in shrinking tasks")
+    func guidedSplitCoversUnits() {
+        for units in [1, 2, 5, 14, 18, 152, 1000] {
+            for threads in [1, 2, 3, 16] {
+                let split = GuidedSplit(units: units, threads: threads)
+                let ranges = (0 ..< split.count).map(split.range)
+                #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == units, "\(units) units, \(threads) threads")
+                #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound && $0.count >= $1.count && !$1.isEmpty },
+                        "\(units) units, \(threads) threads: \(ranges)")
+            }
+        }
+        #expect((0 ..< GuidedSplit(units: 152, threads: 2).count).map { GuidedSplit(units: 152, threads: 2).range($0).count }
+            == [38, 28, 21, 16, 12, 9, 7, 5, 4, 3, 2, 1, 1, 1, 1, 1, 1, 1])
+    }
 }

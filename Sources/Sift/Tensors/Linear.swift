@@ -188,11 +188,10 @@ public final class Linear: @unchecked Sendable {
                 sk_gemm_q8_0(Int64(m), Int64(n), Int64(k), scratch, Int64(blocksPerRow), panels, y.data, Int64(y.stride), 0, Int64(n))
                 break
             }
-            let tasks = min(tiles, threads * 4)
-            let tilesPerTask = (tiles + tasks - 1) / tasks
-            pool.parallel((tiles + tilesPerTask - 1) / tilesPerTask) { t in
-                let n0 = t * tilesPerTask * 16
-                let n1 = min(n, n0 + tilesPerTask * 16)
+            let split = GuidedSplit(units: (tiles + 3) / 4, threads: threads)
+            pool.parallel(split.count) { t in
+                let units = split.range(t)
+                let n0 = units.lowerBound * 64, n1 = min(n, units.upperBound * 64)
                 sk_gemm_q8_0(Int64(m), Int64(n), Int64(k), scratch, Int64(blocksPerRow), panels, y.data, Int64(y.stride), Int64(n0), Int64(n1))
             }
         }
@@ -244,5 +243,39 @@ extension TensorView {
             throw ModelError.unsupportedTensorType(tensor: name, type: dtype.description)
         }
         return out
+    }
+}
+
+/// Splits `units` of work into tasks that shrink as they go: each takes 1/(2·threads) of
+/// what is left (at least one unit). Threads claim tasks in order, so a thread that starts
+/// late or runs slow is left with small tasks and the others wait for little. With equal
+/// tasks (4 per thread) the caller spent about 5% of a Qwen-shape forward at 64 tokens
+/// waiting for a worker's last task.
+struct GuidedSplit {
+    let units: Int
+    let threads: Int
+    /// The number of tasks.
+    let count: Int
+
+    init(units: Int, threads: Int) {
+        self.units = units
+        self.threads = max(1, threads)
+        var count = 0, start = 0
+        while start < units {
+            start += Self.size(remaining: units - start, threads: self.threads)
+            count += 1
+        }
+        self.count = count
+    }
+
+    /// Task `t`'s units.
+    func range(_ t: Int) -> Range<Int> {
+        var start = 0
+        for _ in 0 ..< t { start += Self.size(remaining: units - start, threads: threads) }
+        return start ..< start + Self.size(remaining: units - start, threads: threads)
+    }
+
+    private static func size(remaining: Int, threads: Int) -> Int {
+        max(1, remaining / (2 * threads))
     }
 }
