@@ -35,7 +35,7 @@ static inline __attribute__((always_inline)) SK_AVX2 void
 sk_avx2_micro(int rows, int64_t b0, int64_t b1, int first, const sk_block_q8_a *x, int64_t ldx,
               const sk_panel_q8_0 *p, float *y, int64_t ldy, int64_t valid) {
     // Activations as int16, 4 per group g (one 64-bit broadcast each), and the offset
-    // correction -128 * x.sum in the low half of a 64-bit lane (counted once per column
+    // correction x.offset (-128 Σ q_x) in the low half of a 64-bit lane (counted once per column
     // after the pair sums).
     int64_t xs[SK_AVX2_ROWS][SK_AVX2_KC][8];
     int64_t corr[SK_AVX2_ROWS][SK_AVX2_KC];
@@ -46,7 +46,7 @@ sk_avx2_micro(int rows, int64_t b0, int64_t b1, int first, const sk_block_q8_a *
             __m256i hi = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(xb->qs + 16)));
             _mm256_storeu_si256((__m256i *)&xs[r][b - b0][0], lo);
             _mm256_storeu_si256((__m256i *)&xs[r][b - b0][4], hi);
-            corr[r][b - b0] = (int64_t)(uint32_t)(-128 * xb->sum);
+            corr[r][b - b0] = (int64_t)(uint32_t)xb->offset;
         }
     }
     const __m256i mlo = sk_mask8(valid), mhi = sk_mask8(valid - 8);

@@ -27,7 +27,7 @@ sk_bw_micro(int rows, int tiles, int64_t b0, int64_t b1, int first,
             const sk_block_q8_a *x, int64_t ldx, const sk_panel_q8_0 *w, int64_t nb,
             float *y, int64_t ldy, const __mmask16 *mask) {
     // Activations as int16, 4 per group g (one 64-bit broadcast each), and the offset
-    // correction -128 * x.sum placed in the low half of a 64-bit lane so that it is counted
+    // correction x.offset (-128 Σ q_x) placed in the low half of a 64-bit lane so that it is counted
     // once per column after the pair sums.
     int64_t xs[SK_BW_ROWS][SK_BW_KC][8];
     int64_t corr[SK_BW_ROWS][SK_BW_KC];
@@ -35,7 +35,7 @@ sk_bw_micro(int rows, int tiles, int64_t b0, int64_t b1, int first,
         for (int64_t b = b0; b < b1; b++) {
             const sk_block_q8_a *xb = &x[r * ldx + b];
             _mm512_storeu_si512(xs[r][b - b0], _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i *)xb->qs)));
-            corr[r][b - b0] = (int64_t)(uint32_t)(-128 * xb->sum);
+            corr[r][b - b0] = (int64_t)(uint32_t)xb->offset;
         }
     }
     const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);

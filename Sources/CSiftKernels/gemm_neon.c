@@ -1,7 +1,7 @@
 // sk_gemm_q8_0 on AArch64: plain Advanced SIMD and the dot-product (SDOT) variant.
 //
 // The packed weights hold q + 128 as u8; XOR 0x80 turns them back into the signed q, so
-// both variants compute isum = Σ q_w q_x directly and do not use x.sum. A 16-column panel
+// both variants compute isum = Σ q_w q_x directly and do not use x.offset. A 16-column panel
 // group (64 bytes) is four 16-byte chunks of 4 columns × 4 k:
 //   SDOT:  vdotq_s32(acc, chunk, x[4g..4g+3] in every lane) → one int32 per column.
 //   plain: SMULL of 8 bytes (2 columns × 4 k) by x[4g..4g+3] twice → int16 products

@@ -3,7 +3,7 @@
 // One VPDPBUSD multiplies 64 packed weight bytes (16 columns × 4 k, u8 = q + 128) by 4
 // activation bytes broadcast to every lane (s8) and adds the 4-products into 16 int32 sums,
 // so one 32-wide K block of one row against one 16-column panel is 8 instructions. The
-// int32 accumulator starts at -128 * x.sum, which removes the +128 weight offset:
+// int32 accumulator starts at x.offset = -128 Σ q_x, which removes the +128 weight offset:
 //   Σ (q_w + 128) q_x - 128 Σ q_x = Σ q_w q_x = isum (exact; |isum| < 2^24).
 // The float part then runs per lane exactly as the scalar reference does:
 //   acc = fma((float)isum, x.d * w.d[c], acc), blocks in order, acc from 0.
@@ -93,11 +93,6 @@ static inline __attribute__((always_inline)) SK_VNNI void
 sk_vnni_micro(int rows, int tiles, int64_t b0, int64_t b1, int first,
               const sk_block_q8_a *x, int64_t ldx, const sk_panel_q8_0 *w, int64_t nb,
               float *y, int64_t ldy, const __mmask16 *mask, sk_vnni_prefetch *pf) {
-    // -128 * x.sum per row and block, so each int32 accumulator starts as one broadcast load.
-    int32_t corr[SK_VNNI_ROWS][SK_VNNI_KC];
-    for (int r = 0; r < rows; r++) {
-        for (int64_t b = b0; b < b1; b++) corr[r][b - b0] = -128 * x[r * ldx + b].sum;
-    }
     __m512 acc[SK_VNNI_ROWS][SK_VNNI_TILES];
     for (int r = 0; r < rows; r++) {
         for (int t = 0; t < tiles; t++) {
@@ -108,7 +103,7 @@ sk_vnni_micro(int rows, int tiles, int64_t b0, int64_t b1, int first,
         sk_vnni_prefetch_step(pf);
         __m512i isum[SK_VNNI_ROWS][SK_VNNI_TILES];
         for (int r = 0; r < rows; r++) {
-            for (int t = 0; t < tiles; t++) isum[r][t] = _mm512_set1_epi32(corr[r][b - b0]);
+            for (int t = 0; t < tiles; t++) isum[r][t] = _mm512_set1_epi32(x[r * ldx + b].offset);  // one broadcast load
         }
 #pragma GCC unroll 8
         for (int g = 0; g < 8; g++) {

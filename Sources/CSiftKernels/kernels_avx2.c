@@ -117,7 +117,7 @@ SK_AVX2 void sk_quantize_row_q8_0_avx2(const float *x, sk_block_q8_0 *y, int64_t
 SK_AVX2 void sk_quantize_row_q8_a_avx2(const float *x, sk_block_q8_a *y, int64_t k) {
     for (int64_t b = 0; b < k / 32; b++) {
         float d;
-        y[b].sum = sk_quantize_block(x + 32 * b, &d, y[b].qs);
+        y[b].offset = -128 * sk_quantize_block(x + 32 * b, &d, y[b].qs);
         y[b].d = d;
     }
 }

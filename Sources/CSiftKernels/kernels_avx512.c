@@ -167,12 +167,12 @@ SK_AVX512 void sk_quantize_row_q8_a_avx512(const float *x, sk_block_q8_a *y, int
         _mm512_storeu_si512(sums, _mm512_castps_si512(sk_reduce16(v, 1)));
         for (int j = 0; j < 16; j++) {
             y[b + j].d = ds[j];
-            y[b + j].sum = sums[j];
+            y[b + j].offset = -128 * sums[j];
         }
     }
     for (; b < nb; b++) {
         float d;
-        y[b].sum = sk_quantize_block(x + 32 * b, &d, y[b].qs);
+        y[b].offset = -128 * sk_quantize_block(x + 32 * b, &d, y[b].qs);
         y[b].d = d;
     }
 }

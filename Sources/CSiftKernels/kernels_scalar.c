@@ -83,7 +83,7 @@ void sk_quantize_row_q8_a_scalar(const float *x, sk_block_q8_a *y, int64_t k) {
             sum += y[b].qs[j];
         }
         y[b].d = d;
-        y[b].sum = sum;
+        y[b].offset = -128 * sum;
     }
 }
 
@@ -118,8 +118,8 @@ void sk_pack_q8_0(const sk_block_q8_0 *w, int64_t n, int64_t k, sk_panel_q8_0 *o
 
 /// The reference the SIMD GEMMs match bit for bit. Each output is its own chain of fmaf over
 /// the K blocks in order, so any vectorisation across columns or rows reproduces it exactly.
-/// The x86 levels compute isum as Σ (q_w + 128) q_x - 128 x.sum, so x.sum must be Σ x.qs
-/// (sk_quantize_row_q8_a guarantees it).
+/// The x86 levels compute isum as Σ (q_w + 128) q_x + x.offset, so x.offset must be
+/// -128 Σ x.qs (sk_quantize_row_q8_a guarantees it).
 void sk_gemm_q8_0_scalar(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
                          const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1) {
     (void)n;

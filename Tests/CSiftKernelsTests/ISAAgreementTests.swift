@@ -106,7 +106,7 @@ func awkwardActivations(_ k: Int, seed: UInt64) -> [Float] {
         sk_quantize_row_q8_a(x, &blocks, Int64(k))
         for (b, block) in blocks.enumerated() {
             let qs = withUnsafeBytes(of: block.qs) { Array($0.bindMemory(to: Int8.self)) }
-            #expect(block.sum == qs.reduce(0) { $0 + Int32($1) })
+            #expect(block.offset == -128 * qs.reduce(0) { $0 + Int32($1) })
             let amax = x[b * 32 ..< b * 32 + 32].map(abs).max()!
             #expect(block.d == amax / 127)
             if block.d > 0 {

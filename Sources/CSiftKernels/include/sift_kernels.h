@@ -27,11 +27,12 @@ typedef struct {
 } sk_block_q8_0;
 _Static_assert(sizeof(sk_block_q8_0) == 34, "sk_block_q8_0 must match ggml's block_q8_0");
 
-/// A quantized activation block: 32 int8 quants, an fp32 scale and the sum of the quants.
-/// x[i] ≈ d * qs[i]; sum = Σ qs[i] (lets u8×s8 dot instructions take offset weights).
+/// A quantized activation block: 32 int8 quants, an fp32 scale and an offset correction.
+/// x[i] ≈ d * qs[i]; offset = -128 · Σ qs[i], what a u8×s8 dot product over weights stored
+/// as q + 128 adds to get Σ q_w·q_x (the GEMMs start their int32 sums from it).
 typedef struct {
     float d;
-    int32_t sum;
+    int32_t offset;
     int8_t qs[32];
 } sk_block_q8_a;
 _Static_assert(sizeof(sk_block_q8_a) == 40, "sk_block_q8_a is 40 bytes");
