@@ -138,15 +138,21 @@ static inline __attribute__((always_inline)) SK_AVX512 __m512 sk_reduce16(__m512
     return _mm512_permutexvar_ps(order, r);
 }
 
-/// 16 blocks at a time: their maxima and sums are reduced together (sk_reduce16) and their
-/// scales divided as one vector, the same IEEE operations as sk_quantize_block's per block.
+/// 16 blocks at a time (the last batch may be short): their maxima and sums are reduced
+/// together (sk_reduce16) and their scales divided as one vector, the same IEEE operations
+/// as sk_quantize_block's per block.
 SK_AVX512 void sk_quantize_row_q8_a_avx512(const float *x, sk_block_q8_a *y, int64_t k) {
     const __m512 zero = _mm512_setzero_ps();
-    int64_t nb = k / 32, b = 0;
-    for (; b + 16 <= nb; b += 16) {
+    int64_t nb = k / 32;
+    for (int64_t b = 0; b < nb; b += 16) {
         const float *xb = x + 32 * b;
+        int count = nb - b < 16 ? (int)(nb - b) : 16;
         __m512 v[16];
         for (int j = 0; j < 16; j++) {
+            if (j >= count) {
+                v[j] = zero;
+                continue;
+            }
             __m512 v0 = _mm512_abs_ps(_mm512_loadu_ps(xb + 32 * j)), v1 = _mm512_abs_ps(_mm512_loadu_ps(xb + 32 * j + 16));
             v[j] = _mm512_max_ps(_mm512_max_ps(v0, zero), _mm512_max_ps(v1, zero));  // NaN -> 0, as sk_amax32
         }
@@ -155,25 +161,24 @@ SK_AVX512 void sk_quantize_row_q8_a_avx512(const float *x, sk_block_q8_a *y, int
         float ids[16], ds[16];
         _mm512_storeu_ps(ids, id);
         _mm512_storeu_ps(ds, d);
-        for (int j = 0; j < 16; j++) {
+        for (int j = 0; j < count; j++) {
             const __m512 vid = _mm512_set1_ps(ids[j]);
             __m512i q0 = sk_round_q8(_mm512_mul_ps(_mm512_loadu_ps(xb + 32 * j), vid));
             __m512i q1 = sk_round_q8(_mm512_mul_ps(_mm512_loadu_ps(xb + 32 * j + 16), vid));
             _mm_storeu_si128((__m128i *)y[b + j].qs, _mm512_cvtepi32_epi8(q0));
             _mm_storeu_si128((__m128i *)(y[b + j].qs + 16), _mm512_cvtepi32_epi8(q1));
+            y[b + j].d = ds[j];
             v[j] = _mm512_castsi512_ps(_mm512_add_epi32(q0, q1));
         }
-        int32_t sums[16];
-        _mm512_storeu_si512(sums, _mm512_castps_si512(sk_reduce16(v, 1)));
-        for (int j = 0; j < 16; j++) {
-            y[b + j].d = ds[j];
-            y[b + j].offset = -128 * sums[j];
-        }
-    }
-    for (; b < nb; b++) {
-        float d;
-        y[b].offset = -128 * sk_quantize_block(x + 32 * b, &d, y[b].qs);
-        y[b].d = d;
+        int32_t offsets[16];
+        __m512i sums = _mm512_castps_si512(sk_reduce16(v, 1));
+        _mm512_storeu_si512(offsets, _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_slli_epi32(sums, 7)));  // -128 Σq
+        // Scalar stores: clang turns this loop into scatters, which cost more than the rest
+        // of the function together.
+#if defined(__clang__)
+#pragma clang loop vectorize(disable)
+#endif
+        for (int j = 0; j < count; j++) y[b + j].offset = offsets[j];
     }
 }
 

@@ -175,7 +175,13 @@ public final class Linear: @unchecked Sendable {
         case .q8_0(let panels, _):
             let blocksPerRow = inFeatures / 32
             pool.forRows(m, elementsPerRow: inFeatures) { rows in
-                for i in rows { sk_quantize_row_q8_a(x.row(i), scratch + i * blocksPerRow, Int64(inFeatures)) }
+                // Blocks are independent, so adjacent rows are one call (the kernel works in
+                // batches of 16 blocks; a 384-wide row is only 12).
+                if x.stride == inFeatures {
+                    sk_quantize_row_q8_a(x.row(rows.lowerBound), scratch + rows.lowerBound * blocksPerRow, Int64(rows.count * inFeatures))
+                } else {
+                    for i in rows { sk_quantize_row_q8_a(x.row(i), scratch + i * blocksPerRow, Int64(inFeatures)) }
+                }
             }
             // Work is split over output columns in whole panels, so every output is computed
             // by one thread in the same order whatever the thread count. A product too small
