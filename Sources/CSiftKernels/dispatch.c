@@ -266,6 +266,21 @@ void sk_gemm_q8_0(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64
     sk_impl_active()->gemm_q8_0(m, n, k, x, ldx, w, y, ldy, n0, n1);
 }
 
+void sk_bias_activation(float *y, int64_t ldy, int64_t m, int64_t n, const float *bias, sk_activation act) {
+    const sk_impl *impl = sk_impl_active();
+    for (int64_t i = 0; i < m; i++) {
+        float *row = y + i * ldy;
+        if (bias) {
+            for (int64_t j = 0; j < n; j++) row[j] += bias[j];
+        }
+        switch (act) {
+        case SK_ACT_GELU: impl->gelu(row, n); break;
+        case SK_ACT_GELU_TANH: impl->gelu_tanh(row, n); break;
+        case SK_ACT_NONE: break;
+        }
+    }
+}
+
 void sk_softmax(float *x, int64_t n) { sk_impl_active()->softmax(x, n); }
 void sk_gelu(float *x, int64_t n) { sk_impl_active()->gelu(x, n); }
 void sk_gelu_tanh(float *x, int64_t n) { sk_impl_active()->gelu_tanh(x, n); }

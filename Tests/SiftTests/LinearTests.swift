@@ -15,15 +15,19 @@ struct LinearTests {
         }
     }
 
-    static func product(_ layer: Linear, _ x: [Float], rows m: Int, threads: Int) -> [Float] {
+    /// The layer's product, with `activation` fused (`fused`) or applied as a separate pass.
+    static func product(_ layer: Linear, _ x: [Float], rows m: Int, threads: Int,
+                        activation: Activation? = nil, fused: Bool = true) -> [Float] {
         let pool = ThreadPool(threads: threads)
         var input = x, output = [Float](repeating: .nan, count: m * layer.outFeatures)
         let scratch = UnsafeMutablePointer<sk_block_q8_a>.allocate(capacity: layer.quantizedBlocks(rows: m))
         defer { scratch.deallocate() }
         input.withUnsafeMutableBufferPointer { xp in
             output.withUnsafeMutableBufferPointer { yp in
-                layer(Matrix(xp.baseAddress!, rows: m, cols: layer.inFeatures), into: Matrix(yp.baseAddress!, rows: m, cols: layer.outFeatures),
-                      scratch: scratch, pool: pool)
+                let y = Matrix(yp.baseAddress!, rows: m, cols: layer.outFeatures)
+                layer(Matrix(xp.baseAddress!, rows: m, cols: layer.inFeatures), into: y,
+                      scratch: scratch, pool: pool, activation: fused ? activation : nil)
+                if !fused { activation?.apply(y, pool: pool) }
             }
         }
         return output
@@ -83,5 +87,21 @@ struct LinearTests {
         }
         #expect((0 ..< GuidedSplit(units: 152, threads: 2).count).map { GuidedSplit(units: 152, threads: 2).range($0).count }
             == [38, 28, 21, 16, 12, 9, 7, 5, 4, 3, 2, 1, 1, 1, 1, 1, 1, 1])
+    }
+
+    /// Large enough that every thread gets columns (the epilogue runs per task).
+    @Test("a fused activation gives the bits of a separate pass",
+          arguments: [(WeightType.f32, Activation.gelu), (.q8_0, .gelu), (.q8_0, .geluTanh), (.q8_0, .relu), (.f32, .geluTanh)])
+    func fusedActivationMatchesSeparatePass(type: WeightType, activation: Activation) throws {
+        let n = 272, k = 768, m = 37
+        for bias in [true, false] {
+            let layer = try Linear(weights: Self.values(n * k, seed: 7), out: n, in: k, bias: bias ? Self.values(n, seed: 8) : nil, as: type)
+            let x = Self.values(m * k, seed: 9)
+            for threads in [1, 2] {
+                let separate = Self.product(layer, x, rows: m, threads: threads, activation: activation, fused: false)
+                let fused = Self.product(layer, x, rows: m, threads: threads, activation: activation)
+                #expect(fused.map(\.bitPattern) == separate.map(\.bitPattern), "\(type) \(activation), bias \(bias), \(threads) threads")
+            }
+        }
     }
 }

@@ -114,6 +114,18 @@ void sk_gemm_q8_0(int64_t m, int64_t n, int64_t k,
                   float *y, int64_t ldy,
                   int64_t n0, int64_t n1);
 
+/// Activations the GEMM epilogue can apply.
+typedef enum {
+    SK_ACT_NONE = 0,
+    SK_ACT_GELU = 1,       // sk_gelu
+    SK_ACT_GELU_TANH = 2,  // sk_gelu_tanh
+} sk_activation;
+
+/// The epilogue of a product, on an m × n block of Y (row stride ldy) while it is still in
+/// cache: y += bias[j] (bias may be NULL), then the activation. The same operations as the
+/// separate passes (an fp32 add, then sk_gelu / sk_gelu_tanh over the row), so the same bits.
+void sk_bias_activation(float *y, int64_t ldy, int64_t m, int64_t n, const float *bias, sk_activation act);
+
 // MARK: - Row math (fp32, in place)
 //
 // exp is Cephes' single-precision polynomial (relative error ~1e-7), erf Abramowitz &

@@ -153,13 +153,28 @@ public final class Linear: @unchecked Sendable {
         }
     }
 
-    /// y[m × out] = x[m × in] · Wᵀ (+ b). `scratch` holds x quantized for the int8 path:
-    /// at least `quantizedBlocks(rows:)` blocks.
-    public func callAsFunction(_ x: Matrix, into y: Matrix, scratch: UnsafeMutablePointer<sk_block_q8_a>, pool: ThreadPool) {
-        StageProfiler.measure(\.matmul) { multiply(x, into: y, scratch: scratch, pool: pool) }
+    /// y[m × out] = act(x[m × in] · Wᵀ (+ b)). `scratch` holds x quantized for the int8 path:
+    /// at least `quantizedBlocks(rows:)` blocks. The bias and the activation are applied by
+    /// each thread to the columns it computed, while they are in cache; the result is the
+    /// same as separate passes (`Activation.apply`).
+    public func callAsFunction(_ x: Matrix, into y: Matrix, scratch: UnsafeMutablePointer<sk_block_q8_a>, pool: ThreadPool,
+                               activation: Activation? = nil) {
+        StageProfiler.measure(\.matmul) {
+            let fused = activation.flatMap(\.epilogue)
+            (bias ?? []).withUnsafeBufferPointer { b in
+                multiply(x, into: y, scratch: scratch, pool: pool) { n0, n1 in
+                    guard self.bias != nil || fused != nil else { return }
+                    sk_bias_activation(y.data + n0, Int64(y.stride), Int64(x.rows), Int64(n1 - n0),
+                                       self.bias == nil ? nil : b.baseAddress! + n0, fused ?? SK_ACT_NONE)
+                }
+            }
+            if let activation, activation.epilogue == nil { activation.apply(y, pool: pool) }
+        }
     }
 
-    private func multiply(_ x: Matrix, into y: Matrix, scratch: UnsafeMutablePointer<sk_block_q8_a>, pool: ThreadPool) {
+    /// The product, then `epilogue(n0, n1)` on the columns n0 ..< n1 a task computed.
+    private func multiply(_ x: Matrix, into y: Matrix, scratch: UnsafeMutablePointer<sk_block_q8_a>, pool: ThreadPool,
+                          epilogue: (Int, Int) -> Void) {
         let m = x.rows
         switch storage {
         case .f32(let w, _):
@@ -171,6 +186,7 @@ public final class Linear: @unchecked Sendable {
                 guard n1 > n0 else { return }
                 BLAS.sgemm(transposeB: true, m: m, n: n1 - n0, k: k, a: x.data, lda: x.stride,
                            b: w + n0 * k, ldb: k, c: y.data + n0, ldc: y.stride)
+                epilogue(n0, n1)
             }
         case .q8_0(let panels, _):
             let blocksPerRow = inFeatures / 32
@@ -192,23 +208,15 @@ public final class Linear: @unchecked Sendable {
             let n = outFeatures, k = inFeatures
             guard threads > 1 else {
                 sk_gemm_q8_0(Int64(m), Int64(n), Int64(k), scratch, Int64(blocksPerRow), panels, y.data, Int64(y.stride), 0, Int64(n))
-                break
+                epilogue(0, n)
+                return
             }
             let split = GuidedSplit(units: (tiles + 3) / 4, threads: threads)
             pool.parallel(split.count) { t in
                 let units = split.range(t)
                 let n0 = units.lowerBound * 64, n1 = min(n, units.upperBound * 64)
                 sk_gemm_q8_0(Int64(m), Int64(n), Int64(k), scratch, Int64(blocksPerRow), panels, y.data, Int64(y.stride), Int64(n0), Int64(n1))
-            }
-        }
-        if let bias {
-            bias.withUnsafeBufferPointer { b in
-                pool.forRows(m, elementsPerRow: outFeatures) { rows in
-                    for i in rows {
-                        let r = y.row(i)
-                        for j in 0 ..< outFeatures { r[j] += b[j] }
-                    }
-                }
+                epilogue(n0, n1)
             }
         }
     }

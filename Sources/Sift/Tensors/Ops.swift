@@ -37,6 +37,15 @@ public enum Activation: String, Sendable {
         }
     }
 
+    /// The GEMM epilogue's version of this activation, if it has one.
+    var epilogue: sk_activation? {
+        switch self {
+        case .gelu: return SK_ACT_GELU
+        case .geluTanh: return SK_ACT_GELU_TANH
+        case .relu, .silu, .tanh: return nil
+        }
+    }
+
     /// Applies the activation in place (GELU through the vectorized kernels), rows split
     /// over the pool's threads when there are enough of them.
     func apply(_ m: Matrix, pool: ThreadPool) {
