@@ -105,8 +105,8 @@ public struct AttentionMask: Sendable {
 /// Scaled dot-product attention for one sequence: out = softmax(q·kᵀ·scale + mask)·v per
 /// head, with grouped-query heads sharing K/V (`heads / kvHeads` queries per K/V head).
 ///
-/// Per head and block of `attentionBlock` query rows, two BLAS products and a vectorized
-/// softmax: S = q·kᵀ over the keys the block's mask can reach (a causal block stops at its
+/// Per head and block of `attentionBlock` query rows (one block for a bidirectional mask),
+/// two BLAS products and a vectorized softmax: S = q·kᵀ over the keys the block's mask can reach (a causal block stops at its
 /// last query; a sliding window starts at its first query's window), then each row's
 /// softmax over the keys its own mask allows (zeros elsewhere), then out = S·v over the same
 /// keys. A causal prefill so computes about half the scores of the full square. Heads are
@@ -125,19 +125,15 @@ func attention(q: Matrix, k: Matrix, v: Matrix, prefix: (keys: Matrix, values: M
         let before = prefix?.keys.rows ?? 0
         let queries = q.rows, keys = before + k.rows, group = heads / kvHeads
         let threads = min(pool.threadCount, heads)
-        // The keys [lo, hi) as up to two stored pieces: rows of the prefix, then rows of k/v.
-        func pieces(_ lo: Int, _ hi: Int) -> [(keys: Matrix, values: Matrix, rows: Range<Int>, at: Int)] {
-            var out: [(keys: Matrix, values: Matrix, rows: Range<Int>, at: Int)] = []
-            if let prefix, lo < before { out.append((prefix.keys, prefix.values, lo ..< min(hi, before), 0)) }
-            if hi > before { out.append((k, v, max(lo, before) - before ..< hi - before, max(lo, before) - lo)) }
-            return out
-        }
+        // A mask that is the same for every query (bidirectional, no window) gains nothing
+        // from blocks: one block is two products a head instead of two a block.
+        let block = mask.causal || mask.window != nil ? attentionBlock : max(queries, 1)
         pool.parallel(threads) { t in
             let scores = scratch + t * queries * keys
             for h in stride(from: t, to: heads, by: threads) {
                 let kvh = h / group
-                for b0 in stride(from: 0, to: queries, by: attentionBlock) {
-                    let rows = min(attentionBlock, queries - b0)
+                for b0 in stride(from: 0, to: queries, by: block) {
+                    let rows = min(block, queries - b0)
                     let first = mask.range(query: queryOffset + b0, keys: keys)
                     let last = mask.range(query: queryOffset + b0 + rows - 1, keys: keys)
                     let lo = first.lowerBound, hi = max(lo, last.upperBound), span = hi - lo
@@ -146,12 +142,23 @@ func attention(q: Matrix, k: Matrix, v: Matrix, prefix: (keys: Matrix, values: M
                         for i in 0 ..< rows { (outBlock + i * out.stride).update(repeating: 0, count: headDim) }
                         continue
                     }
-                    let segments = pieces(lo, hi)
-                    for piece in segments {
-                        BLAS.sgemm(transposeB: true, m: rows, n: piece.rows.count, k: headDim, alpha: scale,
-                                   a: qBlock, lda: q.stride, b: piece.keys.data + piece.rows.lowerBound * piece.keys.stride + kvh * headDim,
-                                   ldb: piece.keys.stride, c: scores + piece.at, ldc: span)
+                    // The keys [lo, hi) are stored in up to two pieces: rows of the prefix,
+                    // then rows of k/v; `at` is a piece's first column in the scores.
+                    let inPrefix = prefix != nil && lo < before ? lo ..< min(hi, before) : nil
+                    let inOwn = hi > before ? max(lo, before) - before ..< hi - before : nil
+                    let ownAt = max(lo, before) - lo
+                    func scoresOf(_ keys: Matrix, _ range: Range<Int>, at: Int) {
+                        BLAS.sgemm(transposeB: true, m: rows, n: range.count, k: headDim, alpha: scale,
+                                   a: qBlock, lda: q.stride, b: keys.data + range.lowerBound * keys.stride + kvh * headDim,
+                                   ldb: keys.stride, c: scores + at, ldc: span)
                     }
+                    func weigh(_ values: Matrix, _ range: Range<Int>, at: Int, accumulate: Bool) {
+                        BLAS.sgemm(m: rows, n: headDim, k: range.count, a: scores + at, lda: span,
+                                   b: values.data + range.lowerBound * values.stride + kvh * headDim,
+                                   ldb: values.stride, beta: accumulate ? 1 : 0, c: outBlock, ldc: out.stride)
+                    }
+                    if let inPrefix, let prefix { scoresOf(prefix.keys, inPrefix, at: 0) }
+                    if let inOwn { scoresOf(k, inOwn, at: ownAt) }
                     for i in 0 ..< rows {
                         let row = scores + i * span
                         let range = mask.range(query: queryOffset + b0 + i, keys: keys)
@@ -163,11 +170,8 @@ func attention(q: Matrix, k: Matrix, v: Matrix, prefix: (keys: Matrix, values: M
                         for j in max(a, b) ..< span { row[j] = 0 }
                         if b > a { softmax(row + a, b - a) }
                     }
-                    for (n, piece) in segments.enumerated() {
-                        BLAS.sgemm(m: rows, n: headDim, k: piece.rows.count, a: scores + piece.at, lda: span,
-                                   b: piece.values.data + piece.rows.lowerBound * piece.values.stride + kvh * headDim,
-                                   ldb: piece.values.stride, beta: n == 0 ? 0 : 1, c: outBlock, ldc: out.stride)
-                    }
+                    if let inPrefix, let prefix { weigh(prefix.values, inPrefix, at: 0, accumulate: false) }
+                    if let inOwn { weigh(v, inOwn, at: ownAt, accumulate: inPrefix != nil) }
                 }
             }
         }
