@@ -38,6 +38,7 @@ typedef struct {
                       const sk_panel_q8_0 *, float *, int64_t, int64_t, int64_t);
     // Row math: AVX-512 or the scalar reference (AVX2 and NEON use the reference).
     void (*softmax)(float *, int64_t);
+    float (*log_sum_exp)(const float *, int64_t);
     void (*gelu)(float *, int64_t);
     void (*gelu_tanh)(float *, int64_t);
     void (*silu_mul)(float *, const float *, int64_t);
@@ -46,9 +47,9 @@ typedef struct {
     void (*rms_norm)(float *, const float *, int64_t, float);
 } sk_impl;
 
-#define SK_ROW_MATH_SCALAR sk_softmax_scalar, sk_gelu_scalar, sk_gelu_tanh_scalar, sk_silu_mul_scalar, \
+#define SK_ROW_MATH_SCALAR sk_softmax_scalar, sk_log_sum_exp_scalar, sk_gelu_scalar, sk_gelu_tanh_scalar, sk_silu_mul_scalar, \
     sk_gelu_tanh_mul_scalar, sk_layer_norm_scalar, sk_rms_norm_scalar
-#define SK_ROW_MATH_AVX512 sk_softmax_avx512, sk_gelu_avx512, sk_gelu_tanh_avx512, sk_silu_mul_avx512, \
+#define SK_ROW_MATH_AVX512 sk_softmax_avx512, sk_log_sum_exp_avx512, sk_gelu_avx512, sk_gelu_tanh_avx512, sk_silu_mul_avx512, \
     sk_gelu_tanh_mul_avx512, sk_layer_norm_avx512, sk_rms_norm_avx512
 
 static const sk_impl sk_impl_scalar = {
@@ -282,6 +283,7 @@ void sk_bias_activation(float *y, int64_t ldy, int64_t m, int64_t n, const float
 }
 
 void sk_softmax(float *x, int64_t n) { sk_impl_active()->softmax(x, n); }
+float sk_log_sum_exp(const float *x, int64_t n) { return sk_impl_active()->log_sum_exp(x, n); }
 void sk_gelu(float *x, int64_t n) { sk_impl_active()->gelu(x, n); }
 void sk_gelu_tanh(float *x, int64_t n) { sk_impl_active()->gelu_tanh(x, n); }
 void sk_silu_mul(float *a, const float *b, int64_t n) { sk_impl_active()->silu_mul(a, b, n); }

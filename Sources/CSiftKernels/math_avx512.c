@@ -104,6 +104,24 @@ SK_AVX512 void sk_softmax_avx512(float *x, int64_t n) {
     }
 }
 
+SK_AVX512 float sk_log_sum_exp_avx512(const float *x, int64_t n) {
+    __m512 mv = _mm512_set1_ps(-INFINITY);
+    for (int64_t i = 0; i < n; i += 16) {
+        __mmask16 k = sk_tail(n, i);
+        // VMAXPS returns its second operand when either is NaN: a NaN input is skipped, as
+        // fmaxf skips it in the scalar version.
+        mv = _mm512_mask_max_ps(mv, k, _mm512_maskz_loadu_ps(k, x + i), mv);
+    }
+    float m = _mm512_reduce_max_ps(mv);
+    if (m == -INFINITY || !isfinite(m)) return m;
+    __m512 mb = _mm512_set1_ps(m), sum = _mm512_setzero_ps();
+    for (int64_t i = 0; i < n; i += 16) {
+        __mmask16 k = sk_tail(n, i);
+        sum = _mm512_mask_add_ps(sum, k, sum, sk_exp16(_mm512_sub_ps(_mm512_maskz_loadu_ps(k, x + i), mb)));
+    }
+    return m + logf(sk_lanes_in_order(sum));
+}
+
 SK_AVX512 void sk_gelu_avx512(float *x, int64_t n) {
     for (int64_t i = 0; i < n; i += 16) {
         __mmask16 k = sk_tail(n, i);

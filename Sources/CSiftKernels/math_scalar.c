@@ -84,6 +84,19 @@ void sk_softmax_scalar(float *x, int64_t n) {
     for (int64_t i = 0; i < n; i++) x[i] *= inv;
 }
 
+/// The sum runs in 16 lanes (element i in lane i % 16) added in lane order, as the
+/// AVX-512 version's vector does.
+float sk_log_sum_exp_scalar(const float *x, int64_t n) {
+    float m = -INFINITY;
+    for (int64_t i = 0; i < n; i++) m = fmaxf(m, x[i]);
+    if (m == -INFINITY || !isfinite(m)) return m;
+    float lane[16] = {0};
+    for (int64_t i = 0; i < n; i++) lane[i % 16] += sk_expf_1(x[i] - m);
+    float s = 0;
+    for (int l = 0; l < 16; l++) s += lane[l];
+    return m + logf(s);
+}
+
 void sk_gelu_scalar(float *x, int64_t n) {
     for (int64_t i = 0; i < n; i++) x[i] = sk_gelu_1(x[i]);
 }

@@ -42,6 +42,25 @@ import TestSupport
         }
     }
 
+    @Test(arguments: lengths)
+    func logSumExpAgreesAtEveryLevel(n: Int) {
+        let x = Self.inputs(n, seed: UInt64(n) + 5)
+        atEveryLevel({ sk_log_sum_exp(x, Int64(n)).bitPattern }) { level, reference, got in
+            #expect(got == reference, "log_sum_exp at \(name(level)), n = \(n)")
+        }
+        let m = x.map(Double.init).max()!, exact = m + log(x.map { exp(Double($0) - m) }.reduce(0, +))
+        #expect(abs(Double(sk_log_sum_exp(x, Int64(n))) - exact) <= 1e-6 * max(1, abs(exact)), "n = \(n)")
+    }
+
+    @Test func logSumExpEdgeCases() {
+        atEveryLevel({ () -> [UInt32] in
+            [sk_log_sum_exp([], 0), sk_log_sum_exp([-.infinity, -.infinity], 2), sk_log_sum_exp([1, .infinity, 2], 3),
+             sk_log_sum_exp([1, .nan, 2], 3), sk_log_sum_exp([3], 1)].map(\.bitPattern)
+        }) { level, reference, got in #expect(got == reference, "edge cases at \(name(level))") }
+        #expect(sk_log_sum_exp([], 0) == -.infinity && sk_log_sum_exp([-.infinity], 1) == -.infinity)
+        #expect(sk_log_sum_exp([1, .infinity], 2) == .infinity && sk_log_sum_exp([1, .nan], 2) == 1 && sk_log_sum_exp([3], 1) == 3)
+    }
+
     @Test func closeToTheExactFunctions() {
         let x = Self.inputs(1000, seed: 7)
         var g = x

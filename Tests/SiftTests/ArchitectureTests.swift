@@ -261,6 +261,31 @@ extension ArchitectureTests {
         #expect(try d.labelLogProbabilities(prompt: prompt, labels: [], session: d.makeSession(maxTokens: 16, threads: 2), pool: pool).isEmpty)
     }
 
+    /// Several prompts scored in one packed pass, each followed by its labels'
+    /// continuations: each prompt's scores are the bits it gets alone, wherever it sits in
+    /// the batch. A batch that does not fit in the cache is refused (nil), not truncated.
+    @Test(arguments: languageModelFixtures)
+    func promptBatchGivesEachPromptsScores(name: String) throws {
+        let d = try #require(try Self.decoder(name, weightType: .q8_0), "\(name) is not a decoder")
+        let pool = ThreadPool(threads: 2)
+        let opening: [Int32] = [5, 17, 42, 99]
+        let prompts: [[Int32]] = [opening + [20, 21, 22], opening + [30], opening + [40, 41, 42, 43, 44, 45, 46], opening + [20, 21, 22]]
+        let labels: [[Int32]] = [[11, 12], [12], [14, 15, 16]]
+        let session = d.makeSession(maxTokens: 64, threads: 2)
+        let batch = try #require(try d.labelLogProbabilities(prompts: prompts, labels: labels, reusablePrefix: opening.count, session: session, pool: pool))
+        #expect(batch.count == prompts.count)
+        for (p, prompt) in prompts.enumerated() {
+            let alone = try d.labelLogProbabilities(prompt: prompt, labels: labels, reusablePrefix: opening.count,
+                                                    session: d.makeSession(maxTokens: 64, threads: 2), pool: pool)
+            #expect(batch[p] == alone, "\(name) prompt \(p): \(batch[p]) vs \(alone)")
+        }
+        // The opening, two rests and two prompts' continuations take 4 + 3 + 1 + 2 · 3 = 14 rows.
+        let small = d.makeSession(maxTokens: 13, threads: 2)
+        #expect(try d.labelLogProbabilities(prompts: Array(prompts[..<2]), labels: labels, reusablePrefix: opening.count, session: small, pool: pool) == nil)
+        #expect(try d.labelLogProbabilities(prompts: Array(prompts[..<2]), labels: labels, reusablePrefix: opening.count,
+                                            session: d.makeSession(maxTokens: 14, threads: 2), pool: pool) == Array(batch[..<2]))
+    }
+
     /// A fixture model loaded as a decoder (nil if it is not one).
     static func decoder(_ name: String, weightType: WeightType) throws -> DecoderClassifier? {
         guard case .decoder(let d) = try ModelRegistry.load(folder: ArchitectureGolden.modelFolder(name), weightType: weightType) else { return nil }

@@ -54,6 +54,23 @@ import TestSupport
 }
 
 extension BatchTests {
+    /// Zero-shot batches (prompts and label continuations packed together) give each text
+    /// what it gets alone, including a text too long to share a batch.
+    @Test(arguments: ["llama-lm", "qwen2-lm"])
+    func zeroShotBatchEqualsOneAtATime(model: String) throws {
+        let golden = try ArchitectureGolden.load(model)
+        let texts = golden.cases.map(\.text) + [String(repeating: "long text ", count: 300), "x", "refund my order"]
+        let classifier = try Classifier(contentsOf: ArchitectureGolden.modelFolder(model),
+                                        options: .init(threads: 2, weightType: .q8_0, labels: ["billing issue", "bug", "account access"]))
+        let single = try texts.map { try classifier.classify($0) }
+        let batch = try classifier.classify(texts)
+        #expect(batch.count == texts.count)
+        for (a, b) in zip(single, batch) {
+            #expect(a.tokens == b.tokens && a.truncated == b.truncated && a.label == b.label)
+            #expect(a.logits == b.logits, "\(model): \(a.logits) vs \(b.logits)")
+        }
+    }
+
     /// A batch of many short texts (the head's scratch grows with the batch).
     @Test func manyShortTextsInOneBatch() throws {
         let classifier = try Classifier(contentsOf: ArchitectureGolden.modelFolder("bert-cls"), options: .init(threads: 2, weightType: .q8_0))

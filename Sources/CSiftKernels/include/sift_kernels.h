@@ -134,6 +134,10 @@ void sk_bias_activation(float *y, int64_t ldy, int64_t m, int64_t n, const float
 
 /// x = softmax(x), the maximum subtracted first. A row of −inf is left as is.
 void sk_softmax(float *x, int64_t n);
+/// log Σ exp(x), the maximum m taken out first: m + log Σ exp(x − m) (x is not changed).
+/// −inf for an empty row or a row of −inf, +inf when a value is +inf; a NaN value adds
+/// almost nothing (exp clamps it like a very negative input, as in sk_softmax).
+float sk_log_sum_exp(const float *x, int64_t n);
 /// x = 0.5·x·(1 + erf(x/√2)) (BERT's "gelu").
 void sk_gelu(float *x, int64_t n);
 /// x = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) ("gelu_new", "gelu_pytorch_tanh").

@@ -104,8 +104,9 @@ final class DecoderClassifier: @unchecked Sendable {
     /// the same for every label and cancels in the softmax over labels. So the first
     /// position evaluates the LM head for the labels' first tokens only, not the whole
     /// vocabulary; later tokens of longer labels need every logit for their normalizers.
-    /// The prompt runs once; the labels' continuations run after the prompt's cached keys
-    /// and values.
+    /// The prompt and the labels' continuations run as one packed pass when they fit in
+    /// the session's cache (each continuation sees the prompt's keys and values and itself);
+    /// otherwise the prompt runs first and the continuations follow in groups.
     ///
     /// `reusablePrefix` ids at the start of the prompt (a template's constant opening) are
     /// kept in the session's cache between calls: a later prompt with the same opening runs
@@ -113,47 +114,17 @@ final class DecoderClassifier: @unchecked Sendable {
     /// is the same as running the whole prompt.
     func labelLogProbabilities(prompt: [Int32], labels: [[Int32]], reusablePrefix: Int = 0,
                                session s: DecoderSession, pool: ThreadPool) throws -> [Float] {
-        guard !prompt.isEmpty else { throw ModelError.invalidValue(key: "prompt", value: "no tokens", expected: "at least one token") }
-        guard case .languageModel(let lm) = head else {
-            throw ModelError.missingTensor("lm_head (label scoring needs a language model, not a classifier)")
+        if let one = try labelLogProbabilities(prompts: [prompt], labels: labels, reusablePrefix: reusablePrefix, session: s, pool: pool) {
+            return one[0]
         }
-        guard !labels.isEmpty else { return [] }
-        let prefix = min(reusablePrefix, prompt.count - 1)
-        s.arena.reset()
-        if prefix > 0, s.cachedPrefix.count == prefix, prompt.starts(with: s.cachedPrefix), s.cache.length >= prefix {
-            s.cache.truncate(to: prefix)
-        } else {
-            s.reset()
-            if prefix > 0 {
-                _ = try decoder.forward(ids: prompt[..<prefix], outputs: prefix - 1 ..< prefix, cache: s.cache, arena: s.arena, pool: pool)
-                s.arena.reset()
-            }
-            s.cachedPrefix = Array(prompt[..<prefix])
-        }
-        var firstTokens: [Int] = [], column: [Int: Int] = [:]
-        for label in labels {
-            guard let token = label.first, token >= 0, Int(token) < lm.outFeatures else {
-                throw ModelError.invalidValue(key: "label tokens", value: "\(label)", expected: "one or more ids below \(lm.outFeatures)")
-            }
-            if column[Int(token)] == nil { column[Int(token)] = firstTokens.count; firstTokens.append(Int(token)) }
-        }
+        let head = try labelHead(labels)
+        _ = try cachePrefix(of: [prompt], reusablePrefix: reusablePrefix, session: s, pool: pool)
         let rest = prompt[s.cache.length...]
         let last = try decoder.forward(ids: rest, outputs: rest.count - 1 ..< rest.count, cache: s.cache, arena: s.arena, pool: pool)
-        if s.firstTokenHead?.tokens != firstTokens { s.firstTokenHead = (firstTokens, lm.selectingRows(firstTokens)) }
-        let first = try languageModelLogits(last, layer: s.firstTokenHead!.layer, session: s, pool: pool).array
-        var result = labels.map { first[column[Int($0[0])]!] }
-        // Later label tokens: the labels' continuations run as one packed batch after the
-        // prompt's cached keys and values (each sees the prompt and itself), so the model's
-        // weights are read once for all labels rather than once a label (as many labels at a
-        // time as the cache holds). Their hidden rows are kept so that the full LM head, the
-        // expensive part for a large vocabulary, reads its weights once per `chunk` rows.
-        let h = decoder.config.hiddenSize
+        var result = try firstTokenScores(last, head: head, session: s, pool: pool)[0]
+        // The continuations run as packed batches after the prompt's cached keys and values,
+        // as many labels at a time as the cache holds.
         var continuation: [Float] = [], targets: [(label: Int, token: Int)] = []
-        for label in labels {
-            for token in label.dropFirst() where token < 0 || Int(token) >= lm.outFeatures {
-                throw ModelError.invalidValue(key: "label tokens", value: "\(label)", expected: "ids below \(lm.outFeatures)")
-            }
-        }
         var waiting = labels.indices.filter { labels[$0].count > 1 }[...]
         while !waiting.isEmpty {
             var group: [Int] = [], rows = 0
@@ -169,20 +140,140 @@ final class DecoderClassifier: @unchecked Sendable {
             s.cache.truncate(to: prompt.count)
             for i in group { targets += labels[i].dropFirst().map { (i, Int($0)) } }
         }
-        let chunk = DecoderSession.logitRows
+        try addLaterTokens(continuation, targets: targets, head: head.lm, into: &result, session: s, pool: pool)
+        return result
+    }
+
+    /// `labelLogProbabilities(prompt:…)` for several prompts in one packed pass: every
+    /// prompt after the shared cached opening, each followed by its labels' continuations,
+    /// which attend to that prompt only. Each prompt's results are those it gets alone (its
+    /// sequences are computed the same way wherever they sit in the batch). nil when the
+    /// prompts and their continuations do not fit in the session's cache.
+    func labelLogProbabilities(prompts: [[Int32]], labels: [[Int32]], reusablePrefix: Int = 0,
+                               session s: DecoderSession, pool: ThreadPool) throws -> [[Float]]? {
+        let head = try labelHead(labels)
+        guard !prompts.isEmpty else { return [] }
+        guard !labels.isEmpty else { return prompts.map { _ in [] } }
+        let continued = labels.indices.filter { labels[$0].count > 1 }
+        let perPrompt = continued.reduce(0) { $0 + labels[$1].count - 1 }
+        let opening = try sharedOpening(of: prompts, reusablePrefix: reusablePrefix)
+        guard opening + prompts.reduce(0, { $0 + $1.count - opening + perPrompt }) <= s.cache.capacity else { return nil }
+        let prefix = try cachePrefix(of: prompts, reusablePrefix: opening, session: s, pool: pool)
+        // Sequences: each prompt's rest, then its labels' tokens but the last, in that order.
+        var sequences: [(ids: [Int32], typeIds: [Int32])] = [], contexts: [Range<Int>?] = []
+        var outputs: [Int] = [], promptRows: [Int] = [], targets: [(label: Int, token: Int)] = []
+        var row = 0
+        for (p, prompt) in prompts.enumerated() {
+            let rest = Array(prompt[prefix...])
+            let own = prefix + row ..< prefix + row + rest.count
+            sequences.append((rest, []))
+            contexts.append(nil)
+            row += rest.count
+            promptRows.append(outputs.count)
+            outputs.append(row - 1)
+            for i in continued {
+                sequences.append((Array(labels[i].dropLast()), []))
+                contexts.append(own)
+                for (j, token) in labels[i].dropFirst().enumerated() {
+                    outputs.append(row + j)
+                    targets.append((p * labels.count + i, Int(token)))
+                }
+                row += labels[i].count - 1
+            }
+        }
+        s.arena.reset()
+        let hidden = try decoder.forward(PackedBatch(sequences), outputs: outputs, contexts: contexts, sharedPrefix: prefix,
+                                         cache: s.cache, arena: s.arena, pool: pool)
+        let continuation = hidden.array
+        s.arena.reset()
+        let last = try s.arena.matrix(rows: prompts.count, cols: hidden.cols)
+        for (p, r) in promptRows.enumerated() {
+            continuation.withUnsafeBufferPointer { last.row(p).update(from: $0.baseAddress! + r * hidden.cols, count: hidden.cols) }
+        }
+        var result = try firstTokenScores(last, head: head, session: s, pool: pool).flatMap { $0 }
+        s.cache.truncate(to: prefix)
+        // The continuation rows' hidden states, without the prompts' last rows.
+        let promptSet = Set(promptRows)
+        var rows: [Float] = []
+        rows.reserveCapacity(targets.count * hidden.cols)
+        for r in outputs.indices where !promptSet.contains(r) {
+            rows.append(contentsOf: continuation[r * hidden.cols ..< (r + 1) * hidden.cols])
+        }
+        try addLaterTokens(rows, targets: targets, head: head.lm, into: &result, session: s, pool: pool)
+        return (0 ..< prompts.count).map { Array(result[$0 * labels.count ..< ($0 + 1) * labels.count]) }
+    }
+
+    /// The LM head and the labels' distinct first tokens (`column` maps a token to its row
+    /// among them), after checking every label token against the vocabulary.
+    private func labelHead(_ labels: [[Int32]]) throws -> (lm: Linear, firstTokens: [Int], column: [Int: Int], labels: [[Int32]]) {
+        guard case .languageModel(let lm) = head else {
+            throw ModelError.missingTensor("lm_head (label scoring needs a language model, not a classifier)")
+        }
+        var firstTokens: [Int] = [], column: [Int: Int] = [:]
+        for label in labels {
+            guard let token = label.first, label.allSatisfy({ $0 >= 0 && Int($0) < lm.outFeatures }) else {
+                throw ModelError.invalidValue(key: "label tokens", value: "\(label)", expected: "one or more ids below \(lm.outFeatures)")
+            }
+            if column[Int(token)] == nil { column[Int(token)] = firstTokens.count; firstTokens.append(Int(token)) }
+        }
+        return (lm, firstTokens, column, labels)
+    }
+
+    /// How many opening ids every prompt shares, up to `reusablePrefix` and leaving each
+    /// prompt at least one id of its own.
+    private func sharedOpening(of prompts: [[Int32]], reusablePrefix: Int) throws -> Int {
+        for prompt in prompts where prompt.isEmpty {
+            throw ModelError.invalidValue(key: "prompt", value: "no tokens", expected: "at least one token")
+        }
+        var n = min(reusablePrefix, prompts.map { $0.count - 1 }.min() ?? 0)
+        while n > 0, !prompts.allSatisfy({ $0[..<n] == prompts[0][..<n] }) { n -= 1 }
+        return max(0, n)
+    }
+
+    /// Leaves the cache holding exactly the prompts' shared opening (reusing it from the
+    /// last call when it is the same) and returns its length.
+    private func cachePrefix(of prompts: [[Int32]], reusablePrefix: Int, session s: DecoderSession, pool: ThreadPool) throws -> Int {
+        let prefix = try sharedOpening(of: prompts, reusablePrefix: reusablePrefix), opening = prompts[0][..<prefix]
+        s.arena.reset()
+        if prefix > 0, s.cachedPrefix.count == prefix, opening.elementsEqual(s.cachedPrefix), s.cache.length >= prefix {
+            s.cache.truncate(to: prefix)
+        } else {
+            s.reset()
+            if prefix > 0 {
+                _ = try decoder.forward(ids: opening, outputs: prefix - 1 ..< prefix, cache: s.cache, arena: s.arena, pool: pool)
+                s.arena.reset()
+            }
+            s.cachedPrefix = Array(opening)
+        }
+        return prefix
+    }
+
+    /// Each row of `last` (a prompt's last position) scored for every label's first token.
+    private func firstTokenScores(_ last: Matrix, head: (lm: Linear, firstTokens: [Int], column: [Int: Int], labels: [[Int32]]),
+                                  session s: DecoderSession, pool: ThreadPool) throws -> [[Float]] {
+        if s.firstTokenHead?.tokens != head.firstTokens { s.firstTokenHead = (head.firstTokens, head.lm.selectingRows(head.firstTokens)) }
+        let logits = try languageModelLogits(last, layer: s.firstTokenHead!.layer, session: s, pool: pool)
+        return (0 ..< last.rows).map { r in head.labels.map { logits.row(r)[head.column[Int($0[0])]!] } }
+    }
+
+    /// Adds log softmax(LM head)[token] of each continuation row (`hidden`, rows in the
+    /// order of `targets`) to its label's entry of `result`. The full LM head, the expensive
+    /// part for a large vocabulary, runs `DecoderSession.logitRows` rows at a time, so it
+    /// reads its weights once per that many rows.
+    private func addLaterTokens(_ hidden: [Float], targets: [(label: Int, token: Int)], head lm: Linear, into result: inout [Float],
+                                session s: DecoderSession, pool: ThreadPool) throws {
+        let h = decoder.config.hiddenSize, chunk = DecoderSession.logitRows
         for r0 in stride(from: 0, to: targets.count, by: chunk) {
             let rows = min(chunk, targets.count - r0)
             s.arena.reset()
-            let hidden = try s.arena.matrix(rows: rows, cols: h)
-            continuation.withUnsafeBufferPointer { hidden.data.update(from: $0.baseAddress! + r0 * h, count: rows * h) }
-            let logits = try languageModelLogits(hidden, layer: lm, session: s, pool: pool)
+            let x = try s.arena.matrix(rows: rows, cols: h)
+            hidden.withUnsafeBufferPointer { x.data.update(from: $0.baseAddress! + r0 * h, count: rows * h) }
+            let logits = try languageModelLogits(x, layer: lm, session: s, pool: pool)
             for j in 0 ..< rows {
                 let row = logits.row(j)
-                logSoftmax(row, logits.cols)
-                result[targets[r0 + j].label] += row[targets[r0 + j].token]
+                result[targets[r0 + j].label] += row[targets[r0 + j].token] - sk_log_sum_exp(row, Int64(logits.cols))
             }
         }
-        return result
     }
 
     /// `layer` (the LM head, or some of its rows) on `hidden`, with the final soft cap.

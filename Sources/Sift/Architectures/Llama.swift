@@ -115,14 +115,18 @@ struct TransformerDecoder: @unchecked Sendable {
     /// Runs packed sequences and returns the final-normed hidden states of rows `outputs`
     /// (row indices into the batch, ascending) as [outputs.count, hidden].
     ///
-    /// Every sequence runs after the positions already in `cache` (a cached prompt prefix,
-    /// shared by all of them) and attends to that prefix and to itself, not to the other
-    /// sequences. Every layer computes keys and values for all rows and appends them to the
-    /// cache (a single sequence's are then a prefix for later calls; several sequences'
-    /// rows interleave, so the caller truncates the cache after them); the last layer
-    /// computes attention and the MLP only for `outputs`.
-    func forward(_ batch: PackedBatch, outputs: [Int], cache: KVCache, arena: Arena, pool: ThreadPool) throws -> Matrix {
-        let c = config, n = batch.rows, start = cache.length
+    /// Every sequence runs after the first `sharedPrefix` positions of `cache` (a cached
+    /// prompt prefix shared by all of them; by default everything in the cache), then after
+    /// its `contexts` entry, if any: cache rows that were written earlier (by a previous
+    /// call, or by an earlier sequence of this batch: a label continuation after its
+    /// prompt). It attends to those rows and to itself, not to the other sequences, and its
+    /// positions continue theirs. Every layer computes keys and values for all rows and
+    /// appends them to the cache (a single sequence's are then a prefix for later calls;
+    /// several sequences' rows interleave, so the caller truncates the cache after them);
+    /// the last layer computes attention and the MLP only for `outputs`.
+    func forward(_ batch: PackedBatch, outputs: [Int], contexts: [Range<Int>?]? = nil, sharedPrefix: Int? = nil,
+                 cache: KVCache, arena: Arena, pool: ThreadPool) throws -> Matrix {
+        let c = config, n = batch.rows, start = cache.length, shared = sharedPrefix ?? start
         let h = c.hiddenSize, d = c.headDim
         guard n > 0, let firstOut = outputs.first, let lastOut = outputs.last, firstOut >= 0, lastOut < n,
               zip(outputs, outputs.dropFirst()).allSatisfy({ $0 < $1 }) else {
@@ -131,6 +135,20 @@ struct TransformerDecoder: @unchecked Sendable {
         guard start + n <= cache.capacity else {
             throw ModelError.invalidValue(key: "input length", value: "\(start + n)", expected: "at most \(cache.capacity) tokens")
         }
+        guard (0 ... start).contains(shared), contexts == nil || contexts?.count == batch.count else {
+            throw ModelError.invalidValue(key: "shared prefix", value: "\(shared) rows, \(contexts?.count ?? 0) contexts",
+                                          expected: "at most the \(start) cached rows, one context a sequence")
+        }
+        for (s, rows) in (contexts ?? []).enumerated() {
+            guard let rows else { continue }
+            guard rows.lowerBound >= shared, rows.upperBound <= start + batch.offsets[s] else {
+                throw ModelError.invalidValue(key: "context rows", value: "\(rows)",
+                                              expected: "cache rows from \(shared) to before the sequence's own (\(start + batch.offsets[s]))")
+            }
+        }
+        func contextRows(_ s: Int) -> Range<Int>? { contexts?[s] }
+        // Keys a sequence's queries see: the shared prefix, its context and itself.
+        let mostKeys = (0 ..< batch.count).map { shared + (contextRows($0)?.count ?? 0) + batch.range($0).count }.max() ?? 0
         let x = try arena.matrix(rows: n, cols: h)
         try StageProfiler.measure(\.embeddings) {
             for (t, id) in batch.ids.enumerated() {
@@ -143,17 +161,18 @@ struct TransformerDecoder: @unchecked Sendable {
         }
         let qw = c.queryWidth, kw = c.kvWidth, f = c.intermediateSize
         let normed = try arena.matrix(rows: n, cols: h)
-        let qkv = try arena.matrix(rows: n, cols: qw + 2 * kw), context = try arena.matrix(rows: n, cols: qw)
+        let qkv = try arena.matrix(rows: n, cols: qw + 2 * kw), attended = try arena.matrix(rows: n, cols: qw)
         let projected = try arena.matrix(rows: n, cols: h)
         let gateUp = try arena.matrix(rows: n, cols: 2 * f)
         let gathered = try arena.matrix(rows: outputs.count, cols: h)
-        let scores = try arena.allocate(Float.self, count: attentionScratch(queries: batch.longest, keys: start + batch.longest, pool: pool))
+        let scores = try arena.allocate(Float.self, count: attentionScratch(queries: batch.longest, keys: mostKeys, pool: pool))
         let quantized = try arena.allocate(sk_block_q8_a.self, count: n * (max(h, f, qw) + 31) / 32)
-        // Positions count from each sequence's start, after the cached prefix.
+        // Positions count from each sequence's start, after the shared prefix and its context.
         var positions = [Int](repeating: 0, count: n)
         var sequenceOf = [Int](repeating: 0, count: n)
         for s in 0 ..< batch.count {
-            for t in batch.range(s) { positions[t] = start + t - batch.offsets[s]; sequenceOf[t] = s }
+            let first = shared + (contextRows(s)?.count ?? 0)
+            for t in batch.range(s) { positions[t] = first + t - batch.offsets[s]; sequenceOf[t] = s }
         }
         // The outputs as a range when they are one (no copy), else gathered rows.
         let contiguous = lastOut - firstOut + 1 == outputs.count
@@ -190,15 +209,12 @@ struct TransformerDecoder: @unchecked Sendable {
                 let s = sequenceOf[rows[j]]
                 var k = j + 1
                 while k < rows.count, rows[k] == rows[k - 1] + 1, sequenceOf[rows[k]] == s { k += 1 }
-                // Keys: the cached prefix, then the sequence's own rows. The first sequence's
-                // follow the prefix in the cache; a later one's come after other sequences,
-                // so the prefix is passed beside them.
-                let own = start + batch.offsets[s] ..< start + batch.offsets[s + 1]
-                let adjacent = batch.offsets[s] == 0 || start == 0
-                let prefix = adjacent ? nil : (keys: cache.keys[i].rows(0 ..< start), values: cache.values[i].rows(0 ..< start))
-                let keyRows = batch.offsets[s] == 0 ? 0 ..< own.upperBound : own
-                attention(q: q.rows(rows[j] ..< rows[k - 1] + 1), k: cache.keys[i].rows(keyRows), v: cache.values[i].rows(keyRows), prefix: prefix,
-                          out: context.rows(j ..< k), heads: c.heads, kvHeads: c.kvHeads, headDim: d, scale: c.attentionScale,
+                // Keys: the shared prefix, the sequence's context, then its own rows.
+                let (prefix, extra, keyRows) = keyPieces(own: start + batch.offsets[s] ..< start + batch.offsets[s + 1],
+                                                          shared: shared, context: contextRows(s), layer: i, cache: cache)
+                attention(q: q.rows(rows[j] ..< rows[k - 1] + 1), k: cache.keys[i].rows(keyRows), v: cache.values[i].rows(keyRows),
+                          prefix: prefix, context: extra,
+                          out: attended.rows(j ..< k), heads: c.heads, kvHeads: c.kvHeads, headDim: d, scale: c.attentionScale,
                           mask: AttentionMask(causal: true, window: layer.window), queryOffset: positions[rows[j]],
                           softcap: c.attentionLogitSoftcap, scratch: scores, pool: pool)
                 j = k
@@ -212,7 +228,7 @@ struct TransformerDecoder: @unchecked Sendable {
                 }
             }
             let m = xr.rows
-            let out = context.rows(0 ..< m), p = projected.rows(0 ..< m)
+            let out = attended.rows(0 ..< m), p = projected.rows(0 ..< m)
             layer.output(out, into: p, scratch: quantized, pool: pool)
             if let post = layer.postAttentionNorm { rmsNorm(p, weight: post, eps: c.normEps, pool: pool) }
             add(xr, p, pool: pool)
@@ -232,6 +248,16 @@ struct TransformerDecoder: @unchecked Sendable {
         rmsNorm(xr, weight: finalNorm, eps: c.normEps, pool: pool)
         return xr
     }
+}
+
+/// A sequence's keys as attention takes them: the shared prefix (cache rows 0 ..< shared),
+/// its context and its own rows, always as these separate pieces (never joined when they
+/// happen to be adjacent in the cache), so that a sequence's scores are computed the same
+/// way wherever it sits in a batch.
+private func keyPieces(own: Range<Int>, shared: Int, context: Range<Int>?, layer i: Int,
+                       cache: KVCache) -> (prefix: KeyValues?, context: KeyValues?, own: Range<Int>) {
+    func rows(_ r: Range<Int>) -> KeyValues { (cache.keys[i].rows(r), cache.values[i].rows(r)) }
+    return (shared > 0 ? rows(0 ..< shared) : nil, context.flatMap { $0.isEmpty ? nil : rows($0) }, own)
 }
 
 extension Matrix {

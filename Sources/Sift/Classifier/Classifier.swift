@@ -157,9 +157,11 @@ public final class Classifier: Sendable {
     /// Classifies many texts; results are in input order. They run packed (consecutive
     /// texts share every matrix product, with no padding, up to `batchRows` tokens at a
     /// time), which is faster than one at a time; each result's `seconds` is its batch's
-    /// time divided by the batch's texts. Zero-shot routing runs them one by one.
+    /// time divided by the batch's texts. With zero-shot routing a batch holds the texts'
+    /// prompts and their labels' continuations.
     public func classify(_ texts: [String]) throws -> [Classification] {
-        guard zeroShot == nil, texts.count > 1 else { return try texts.map { try classify($0) } }
+        guard texts.count > 1 else { return try texts.map { try classify($0) } }
+        if let zeroShot { return try classifyZeroShot(texts, prompt: zeroShot) }
         var results: [Classification] = []
         results.reserveCapacity(texts.count)
         var start = 0
@@ -186,6 +188,46 @@ public final class Classifier: Sendable {
                 results.append(result(logits: l, tokens: encoding.ids.count, truncated: encoding.truncated, seconds: seconds))
             }
             start += encodings.count
+        }
+        return results
+    }
+
+    /// Zero-shot batches: as many consecutive prompts as fit in `batchRows` cache rows with
+    /// every label's continuation after each and share a reusable opening; a prompt too long
+    /// to share a batch runs alone.
+    private func classifyZeroShot(_ texts: [String], prompt zeroShot: ZeroShotPrompt) throws -> [Classification] {
+        guard case .decoder(let d) = model else { throw ClassifierError.invalidOption("zero-shot routing needs a decoder") }
+        let perPrompt = zeroShot.labelIds.reduce(0) { $0 + max(0, $1.count - 1) }
+        let session = d.makeSession(maxTokens: max(batchRows, maxTokens + zeroShot.continuationTokens), threads: pool.threadCount)
+        var results: [Classification] = []
+        results.reserveCapacity(texts.count)
+        var start = 0
+        while start < texts.count {
+            let clock = DispatchTime.now().uptimeNanoseconds
+            var prompts: [(ids: [Int32], truncated: Bool, reusablePrefix: Int)] = [], rows = 0
+            while start + prompts.count < texts.count {
+                let prompt = zeroShot.encode(texts[start + prompts.count], tokenizer: tokenizer, maxTokens: maxTokens)
+                // A batch's prompts share their cached opening: one whose opening is not
+                // reusable (truncated) starts a batch of its own kind.
+                if let first = prompts.first,
+                   rows + prompt.ids.count + perPrompt > session.cache.capacity || prompt.reusablePrefix != first.reusablePrefix { break }
+                prompts.append(prompt)
+                rows += prompt.ids.count + perPrompt
+            }
+            let logits: [[Float]]
+            if let batch = try d.labelLogProbabilities(prompts: prompts.map(\.ids), labels: zeroShot.labelIds, reusablePrefix: prompts[0].reusablePrefix,
+                                                       session: session, pool: pool) {
+                logits = batch
+            } else {
+                logits = try prompts.map {
+                    try d.labelLogProbabilities(prompt: $0.ids, labels: zeroShot.labelIds, reusablePrefix: $0.reusablePrefix, session: session, pool: pool)
+                }
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - clock) / 1e9 / Double(prompts.count)
+            for (prompt, l) in zip(prompts, logits) {
+                results.append(result(logits: l, tokens: prompt.ids.count, truncated: prompt.truncated, seconds: seconds))
+            }
+            start += prompts.count
         }
         return results
     }

@@ -102,6 +102,9 @@ public struct AttentionMask: Sendable {
     }
 }
 
+/// Keys and values of the same rows.
+typealias KeyValues = (keys: Matrix, values: Matrix)
+
 /// Scaled dot-product attention for one sequence: out = softmax(q·kᵀ·scale + mask)·v per
 /// head, with grouped-query heads sharing K/V (`heads / kvHeads` queries per K/V head).
 ///
@@ -113,16 +116,17 @@ public struct AttentionMask: Sendable {
 /// dealt to the pool's threads round-robin, each thread with its own slice of `scratch`.
 ///
 /// q: [queries, heads·headDim]; k, v: [keys, kvHeads·headDim]; out: [queries, heads·headDim].
-/// `prefix`, when given, holds keys and values that come before k and v (a cached prompt
-/// that several packed sequences share): the keys are then prefix.keys followed by k, with
-/// no copy. `queryOffset` is the position of q's first row among all the keys (for
-/// computing only the last rows of a layer). `scratch`: `attentionScratch(queries:keys:pool:)`
-/// floats, for all the keys.
-func attention(q: Matrix, k: Matrix, v: Matrix, prefix: (keys: Matrix, values: Matrix)? = nil, out: Matrix,
+/// `prefix` and `context`, when given, hold keys and values that come before k and v (a
+/// cached prompt that several packed sequences share; the prompt a label continuation
+/// follows): the keys are then prefix.keys, context.keys and k in that order, with no copy.
+/// `queryOffset` is the position of q's first row among all the keys (for computing only
+/// the last rows of a layer). `scratch`: `attentionScratch(queries:keys:pool:)` floats, for
+/// all the keys.
+func attention(q: Matrix, k: Matrix, v: Matrix, prefix: KeyValues? = nil, context: KeyValues? = nil, out: Matrix,
                heads: Int, kvHeads: Int, headDim: Int, scale: Float, mask: AttentionMask, queryOffset: Int = 0,
                softcap: Float? = nil, scratch: UnsafeMutablePointer<Float>, pool: ThreadPool) {
     StageProfiler.measure(\.attention) {
-        let before = prefix?.keys.rows ?? 0
+        let prefixRows = prefix?.keys.rows ?? 0, before = prefixRows + (context?.keys.rows ?? 0)
         let queries = q.rows, keys = before + k.rows, group = heads / kvHeads
         let threads = min(pool.threadCount, heads)
         // A mask that is the same for every query (bidirectional, no window) gains nothing
@@ -142,23 +146,21 @@ func attention(q: Matrix, k: Matrix, v: Matrix, prefix: (keys: Matrix, values: M
                         for i in 0 ..< rows { (outBlock + i * out.stride).update(repeating: 0, count: headDim) }
                         continue
                     }
-                    // The keys [lo, hi) are stored in up to two pieces: rows of the prefix,
-                    // then rows of k/v; `at` is a piece's first column in the scores.
-                    let inPrefix = prefix != nil && lo < before ? lo ..< min(hi, before) : nil
-                    let inOwn = hi > before ? max(lo, before) - before ..< hi - before : nil
-                    let ownAt = max(lo, before) - lo
-                    func scoresOf(_ keys: Matrix, _ range: Range<Int>, at: Int) {
-                        BLAS.sgemm(transposeB: true, m: rows, n: range.count, k: headDim, alpha: scale,
-                                   a: qBlock, lda: q.stride, b: keys.data + range.lowerBound * keys.stride + kvh * headDim,
-                                   ldb: keys.stride, c: scores + at, ldc: span)
+                    // The keys are stored in up to three pieces: the prefix's rows, the
+                    // context's, then k/v's. A piece's keys within [lo, hi), as rows of its
+                    // matrices, and `at`, their first column in the scores.
+                    func piece(_ i: Int) -> (keys: Matrix, values: Matrix, rows: Range<Int>, at: Int)? {
+                        let first = i == 0 ? 0 : i == 1 ? prefixRows : before
+                        guard let stored = i == 0 ? prefix : i == 1 ? context : (k, v) else { return nil }
+                        let g0 = max(lo, first), g1 = min(hi, first + stored.keys.rows)
+                        return g1 > g0 ? (stored.keys, stored.values, g0 - first ..< g1 - first, g0 - lo) : nil
                     }
-                    func weigh(_ values: Matrix, _ range: Range<Int>, at: Int, accumulate: Bool) {
-                        BLAS.sgemm(m: rows, n: headDim, k: range.count, a: scores + at, lda: span,
-                                   b: values.data + range.lowerBound * values.stride + kvh * headDim,
-                                   ldb: values.stride, beta: accumulate ? 1 : 0, c: outBlock, ldc: out.stride)
+                    for i in 0 ..< 3 {
+                        guard let p = piece(i) else { continue }
+                        BLAS.sgemm(transposeB: true, m: rows, n: p.rows.count, k: headDim, alpha: scale,
+                                   a: qBlock, lda: q.stride, b: p.keys.data + p.rows.lowerBound * p.keys.stride + kvh * headDim,
+                                   ldb: p.keys.stride, c: scores + p.at, ldc: span)
                     }
-                    if let inPrefix, let prefix { scoresOf(prefix.keys, inPrefix, at: 0) }
-                    if let inOwn { scoresOf(k, inOwn, at: ownAt) }
                     for i in 0 ..< rows {
                         let row = scores + i * span
                         let range = mask.range(query: queryOffset + b0 + i, keys: keys)
@@ -170,8 +172,14 @@ func attention(q: Matrix, k: Matrix, v: Matrix, prefix: (keys: Matrix, values: M
                         for j in max(a, b) ..< span { row[j] = 0 }
                         if b > a { softmax(row + a, b - a) }
                     }
-                    if let inPrefix, let prefix { weigh(prefix.values, inPrefix, at: 0, accumulate: false) }
-                    if let inOwn { weigh(v, inOwn, at: ownAt, accumulate: inPrefix != nil) }
+                    var accumulate = false
+                    for i in 0 ..< 3 {
+                        guard let p = piece(i) else { continue }
+                        BLAS.sgemm(m: rows, n: headDim, k: p.rows.count, a: scores + p.at, lda: span,
+                                   b: p.values.data + p.rows.lowerBound * p.values.stride + kvh * headDim,
+                                   ldb: p.values.stride, beta: accumulate ? 1 : 0, c: outBlock, ldc: out.stride)
+                        accumulate = true
+                    }
                 }
             }
         }

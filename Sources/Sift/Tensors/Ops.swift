@@ -126,13 +126,3 @@ func scale(_ x: Matrix, by s: Float) {
         for j in 0 ..< x.cols { r[j] *= s }
     }
 }
-
-/// log-softmax of `n` values in place.
-func logSoftmax(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
-    var m = -Float.infinity
-    for j in 0 ..< n { m = max(m, x[j]) }
-    var sum: Double = 0
-    for j in 0 ..< n { sum += Double(exp(x[j] - m)) }
-    let lse = m + Float(log(sum))
-    for j in 0 ..< n { x[j] -= lse }
-}
