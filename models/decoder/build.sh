@@ -13,8 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-sift() { swift run -c release sift "$@"; }
-eval_to() { local out="$1"; shift; sift eval "$@" --json > "$out.tmp" && mv "$out.tmp" "$out"; }
+source models/lib.sh   # sift, eval_to
 
 models/fetch_assets.sh --with-data > /dev/null   # skips what is already there
 python3 models/default/make_data.py

@@ -57,7 +57,11 @@ from tokenizers import Tokenizer
 
 import gguf  # noqa: F401  (transformers' GGUF loader needs it)
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "default"))
+# Run as a script, from any directory: the recipe modules are found by path, intents.py in
+# models/default/ and common.py (what both training recipes share) in models/.
+MODELS = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(MODELS / "default"), str(MODELS)]
+from common import load_tokenizer, shuffled_chunks  # noqa: E402
 from intents import ASSETS, ID2LABEL, LABEL2ID, LABELS, TEST, TRAIN, read_jsonl, report, versions, write_json  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -114,18 +118,8 @@ def make_base() -> None:
     print(f"  base: LlamaForSequenceClassification from the GGUF -> {BASE}", file=sys.stderr)
 
 
-def load_tokenizer() -> Tokenizer:
-    tok = Tokenizer.from_file(str(BASE / "tokenizer.json"))
-    tok.no_padding()
-    tok.no_truncation()
-    return tok
-
-
 def batches(rows: list[dict], tok: Tokenizer, rng: random.Random):
-    order = list(range(len(rows)))
-    rng.shuffle(order)
-    for start in range(0, len(order), BATCH):
-        chunk = [rows[i] for i in order[start:start + BATCH]]
+    for chunk in shuffled_chunks(rows, BATCH, rng):
         encs = [tok.encode(r["text"]).ids for r in chunk]
         assert max(map(len, encs)) <= MAX_TOKENS
         width = max(map(len, encs))
@@ -139,7 +133,7 @@ def batches(rows: list[dict], tok: Tokenizer, rng: random.Random):
 
 def train() -> float:
     rows = read_jsonl(TRAIN)
-    tok = load_tokenizer()
+    tok = load_tokenizer(BASE / "tokenizer.json")
     torch.manual_seed(SEED)
     base = T.LlamaForSequenceClassification.from_pretrained(BASE, dtype=torch.float32)
     assert base.config.pad_token_id == PAD_ID
@@ -178,7 +172,7 @@ def train() -> float:
 @torch.no_grad()
 def evaluate(train_seconds: float) -> None:
     rows = read_jsonl(TEST)
-    tok = load_tokenizer()
+    tok = load_tokenizer(BASE / "tokenizer.json")
     base = T.LlamaForSequenceClassification.from_pretrained(BASE, dtype=torch.float32)
     model = PeftModel.from_pretrained(base, ADAPTER).eval()  # reloaded: what was saved is what is scored
     predicted, lines = [], []

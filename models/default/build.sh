@@ -10,9 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-sift() { swift run -c release sift "$@"; }
-# Results go through a temporary file, so a failed step leaves no half-written JSON.
-eval_to() { local out="$1"; shift; sift eval "$@" --json > "$out.tmp" && mv "$out.tmp" "$out"; }
+source models/lib.sh   # sift, eval_to
 
 models/fetch_assets.sh --with-data > /dev/null   # skips what is already there
 python3 models/default/make_data.py

@@ -38,10 +38,15 @@ import torch
 import transformers as T
 from tokenizers import Tokenizer
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# Run as a script, from any directory: the recipe modules are found by path, intents.py beside
+# this file and common.py (what both training recipes share) in models/.
+MODELS = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(MODELS / "default"), str(MODELS)]
+from common import load_tokenizer, shuffled_chunks  # noqa: E402
 from intents import ASSETS, HERE, ID2LABEL, LABEL2ID, LABELS, TEST, TRAIN, read_jsonl, report, versions, write_json  # noqa: E402
 
 SOURCE = ASSETS / "minilm"
+TOKENIZER = SOURCE / "tokenizer.json"  # pads to 128: padding is ours to do, with a mask
 OUT = ASSETS / "default-hf"
 SEED = 17
 EPOCHS = 8
@@ -61,18 +66,8 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def load_tokenizer() -> Tokenizer:
-    tok = Tokenizer.from_file(str(SOURCE / "tokenizer.json"))
-    tok.no_padding()      # the file pads to 128: padding is ours to do, with a mask
-    tok.no_truncation()
-    return tok
-
-
 def batches(rows: list[dict], tok: Tokenizer, rng: random.Random):
-    order = list(range(len(rows)))
-    rng.shuffle(order)
-    for start in range(0, len(order), BATCH):
-        chunk = [rows[i] for i in order[start:start + BATCH]]
+    for chunk in shuffled_chunks(rows, BATCH, rng):
         encs = [tok.encode(r["text"]) for r in chunk]
         width = max(len(e.ids) for e in encs)
         assert width <= MAX_TOKENS
@@ -91,7 +86,7 @@ def train() -> None:
     torch.set_num_threads(THREADS)
     seed_everything(SEED)
     rows = read_jsonl(TRAIN)
-    tok = load_tokenizer()
+    tok = load_tokenizer(TOKENIZER)
     model, info = T.BertForSequenceClassification.from_pretrained(
         SOURCE, num_labels=len(LABELS), id2label=ID2LABEL, label2id=LABEL2ID,
         problem_type="single_label_classification", dtype=torch.float32,
@@ -135,7 +130,7 @@ def save(model: T.BertForSequenceClassification) -> None:
     if OUT.exists():
         shutil.rmtree(OUT)
     model.save_pretrained(OUT, safe_serialization=True)
-    load_tokenizer().save(str(OUT / "tokenizer.json"))  # padding and truncation: null
+    load_tokenizer(TOKENIZER).save(str(OUT / "tokenizer.json"))  # padding and truncation: null
     for name in ("tokenizer_config.json", "vocab.txt", "special_tokens_map.json"):
         shutil.copy(SOURCE / name, OUT / name)
     saved = json.loads((OUT / "tokenizer.json").read_text(encoding="utf-8"))
