@@ -52,23 +52,28 @@ typedef struct {
     int to_l2;            // prefetch into L2 instead of L1
 } sk_vnni_prefetch;
 
-/// Walks `pf->per_step` of the remaining lines with the given hint (a macro: the hint must
-/// be a constant).
-#define SK_VNNI_PREFETCH_LINES(pf, hint)                                           \
-    for (int64_t i = 0; i < (pf)->per_step && (pf)->lines > 0; i++, (pf)->lines--) { \
-        if ((pf)->offset == (pf)->tile_bytes) {                                    \
-            (pf)->tile += (pf)->tile_stride;                                        \
-            (pf)->offset = 0;                                                       \
-        }                                                                           \
-        _mm_prefetch((pf)->tile + (pf)->offset, hint);                              \
-        (pf)->offset += 64;                                                         \
+/// Walks `pf->per_step` of the remaining lines, into L2 (`l2`, a constant wherever this is
+/// inlined, so the branch folds away) or L1.
+static inline __attribute__((always_inline)) SK_VNNI void sk_vnni_prefetch_lines(sk_vnni_prefetch *pf, int l2) {
+    for (int64_t i = 0; i < pf->per_step && pf->lines > 0; i++, pf->lines--) {
+        if (pf->offset == pf->tile_bytes) {
+            pf->tile += pf->tile_stride;
+            pf->offset = 0;
+        }
+        if (l2) {
+            _mm_prefetch(pf->tile + pf->offset, _MM_HINT_T1);
+        } else {
+            _mm_prefetch(pf->tile + pf->offset, _MM_HINT_T0);
+        }
+        pf->offset += 64;
     }
+}
 
 static inline __attribute__((always_inline)) SK_VNNI void sk_vnni_prefetch_step(sk_vnni_prefetch *pf) {
     if (pf->to_l2) {
-        SK_VNNI_PREFETCH_LINES(pf, _MM_HINT_T1)
+        sk_vnni_prefetch_lines(pf, 1);
     } else {
-        SK_VNNI_PREFETCH_LINES(pf, _MM_HINT_T0)
+        sk_vnni_prefetch_lines(pf, 0);
     }
 }
 
@@ -181,14 +186,15 @@ SK_VNNI void sk_gemm_q8_0_vnni(int64_t m, int64_t n, int64_t k, const sk_block_q
                     mask[i] = valid >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << valid) - 1);
                 }
                 // Spread the next column group's lines for this chunk evenly over the row
-                // groups' block steps. With many row groups (per_step ≤ 6: m ≥ ~32 rows at
-                // K = 896) the lines go to L1, at most 4 per step, and the hardware
-                // prefetcher covers the rest. With few, the product streams its weights
-                // from memory and each row group has more lines to fetch than L1 holds next
-                // to the current panels: all of them go to L2 instead. Measured one thread,
-                // weights streamed from DRAM, N×896 for N = 1152…9728, µs: 4 rows
-                // 64-557 -> 46-398, 16 rows 116-995 -> 104-876; 32 rows and more were
-                // 0-1% slower with L2 prefetches, so they keep the L1 ones.
+                // groups' block steps: per_step = ⌈9 · next_tiles / groups⌉ lines. With many
+                // row groups (per_step ≤ 6: more than 5 groups, m > 20 rows, for a full next
+                // group) the lines go to L1, at most 4 per step, and the hardware prefetcher
+                // covers the rest. With few, the product streams its weights from memory and
+                // each row group has more lines to fetch than L1 holds next to the current
+                // panels: all of them go to L2 instead. Measured one thread, weights streamed
+                // from DRAM, N×896 for N = 1152…9728, µs: 4 rows 64-557 -> 46-398, 16 rows
+                // 116-995 -> 104-876; 32 rows and more (L1 either way) were 0-1% slower with
+                // L2 prefetches. 21-31 rows were not measured.
                 int64_t tn = t + SK_VNNI_TILES;
                 int64_t next_tiles = tn >= t_end ? 0 : t_end - tn < SK_VNNI_TILES ? t_end - tn : SK_VNNI_TILES;
                 const char *next = next_tiles ? (const char *)(w + tn * nb + kb) : NULL;

@@ -42,6 +42,25 @@ func awkwardActivations(_ k: Int, seed: UInt64) -> [Float] {
     return x
 }
 
+/// `awkwardActivations` plus blocks no product should see but a quantizer must survive
+/// alike at every level: NaN (first, last, alone), ±inf, -0.0, and magnitudes whose scale
+/// is subnormal (1/d overflows to inf).
+func extremeActivations(_ k: Int, seed: UInt64) -> [Float] {
+    var x = awkwardActivations(k, seed: seed)
+    for b in 0 ..< k / 32 {
+        let block = b * 32
+        switch b % 7 {
+        case 1: x[block] = .nan; x[block + 31] = .nan
+        case 3: x[block + 5] = .infinity; x[block + 6] = -.infinity
+        case 4: for i in 0 ..< 32 { x[block + i] = i % 2 == 0 ? -0.0 : 0 }
+        case 5: for i in 0 ..< 32 { x[block + i] = Float(i - 16) * 1e-39 }
+        case 6: for i in 0 ..< 32 { x[block + i] = .nan }
+        default: break
+        }
+    }
+    return x
+}
+
 @Suite(.serialized) struct ISAAgreementTests {
     @Test func reportsLevels() {
         let detected = sk_isa_detected()
@@ -84,9 +103,9 @@ func awkwardActivations(_ k: Int, seed: UInt64) -> [Float] {
         }, check: { level, a, b in #expect(a == b, "fp32→bf16 at \(name(level))") })
     }
 
-    @Test(arguments: [32, 64, 96, 1024, 4864])
+    @Test(arguments: [32, 64, 96, 224, 1024, 4864])
     func quantizeRows(k: Int) {
-        let x = awkwardActivations(k, seed: UInt64(k))
+        let x = extremeActivations(k, seed: UInt64(k))
         atEveryLevel({ () -> [UInt8] in
             var out = [sk_block_q8_0](repeating: sk_block_q8_0(), count: k / 32)
             sk_quantize_row_q8_0(x, &out, Int64(k))

@@ -53,10 +53,14 @@ import TestSupport
     }
 
     @Test func logSumExpEdgeCases() {
+        let tail = (0 ..< 17).map { $0 == 16 ? Float.nan : Float($0) / 4 }
         atEveryLevel({ () -> [UInt32] in
             [sk_log_sum_exp([], 0), sk_log_sum_exp([-.infinity, -.infinity], 2), sk_log_sum_exp([1, .infinity, 2], 3),
-             sk_log_sum_exp([1, .nan, 2], 3), sk_log_sum_exp([3], 1)].map(\.bitPattern)
+             sk_log_sum_exp([1, .nan, 2], 3), sk_log_sum_exp([3], 1), sk_log_sum_exp([.nan, 1, 2], 3),
+             sk_log_sum_exp([.nan, .nan], 2), sk_log_sum_exp(tail, 17), sk_log_sum_exp([-.infinity, 1], 2),
+             sk_log_sum_exp([-0.0, 0.0], 2)].map(\.bitPattern)
         }) { level, reference, got in #expect(got == reference, "edge cases at \(name(level))") }
+        #expect(sk_log_sum_exp([.nan, .nan], 2) == -.infinity && sk_log_sum_exp([-.infinity, 1], 2) == 1)
         #expect(sk_log_sum_exp([], 0) == -.infinity && sk_log_sum_exp([-.infinity], 1) == -.infinity)
         #expect(sk_log_sum_exp([1, .infinity], 2) == .infinity && sk_log_sum_exp([1, .nan], 2) == 1 && sk_log_sum_exp([3], 1) == 3)
     }

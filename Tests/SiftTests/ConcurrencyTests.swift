@@ -55,19 +55,25 @@ import TestSupport
 
 extension BatchTests {
     /// Zero-shot batches (prompts and label continuations packed together) give each text
-    /// what it gets alone, including a text too long to share a batch.
+    /// what it gets alone: with a truncated text (whose opening is not reused, so it starts
+    /// a batch of its own kind), and with 17 long labels whose ~750 continuation rows are
+    /// more than a single text's cache holds (alone, a text runs them in groups after its
+    /// prompt; in a batch session, in one pass with it).
     @Test(arguments: ["llama-lm", "qwen2-lm"])
     func zeroShotBatchEqualsOneAtATime(model: String) throws {
         let golden = try ArchitectureGolden.load(model)
         let texts = golden.cases.map(\.text) + [String(repeating: "long text ", count: 300), "x", "refund my order"]
-        let classifier = try Classifier(contentsOf: ArchitectureGolden.modelFolder(model),
-                                        options: .init(threads: 2, weightType: .q8_0, labels: ["billing issue", "bug", "account access"]))
-        let single = try texts.map { try classifier.classify($0) }
-        let batch = try classifier.classify(texts)
-        #expect(batch.count == texts.count)
-        for (a, b) in zip(single, batch) {
-            #expect(a.tokens == b.tokens && a.truncated == b.truncated && a.label == b.label)
-            #expect(a.logits == b.logits, "\(model): \(a.logits) vs \(b.logits)")
+        let many = (0 ..< 17).map { "category \($0) for tickets about billing refunds and account access problems" }
+        for (labels, template) in [(["billing issue", "bug", "account access"], nil), (many, "Ticket: {text}\nCategory:")] {
+            let classifier = try Classifier(contentsOf: ArchitectureGolden.modelFolder(model),
+                                            options: .init(threads: 2, weightType: .q8_0, labels: labels, template: template))
+            let single = try texts.map { try classifier.classify($0) }
+            let batch = try classifier.classify(texts)
+            #expect(batch.count == texts.count)
+            for (a, b) in zip(single, batch) {
+                #expect(a.tokens == b.tokens && a.truncated == b.truncated && a.label == b.label)
+                #expect(a.logits == b.logits, "\(model), \(labels.count) labels: \(a.logits) vs \(b.logits)")
+            }
         }
     }
 

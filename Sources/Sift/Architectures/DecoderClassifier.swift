@@ -118,12 +118,14 @@ final class DecoderClassifier: @unchecked Sendable {
             return one[0]
         }
         let head = try labelHead(labels)
-        _ = try cachePrefix(of: [prompt], reusablePrefix: reusablePrefix, session: s, pool: pool)
+        let prefix = try cachePrefix(of: [prompt], reusablePrefix: reusablePrefix, session: s, pool: pool)
         let rest = prompt[s.cache.length...]
         let last = try decoder.forward(ids: rest, outputs: rest.count - 1 ..< rest.count, cache: s.cache, arena: s.arena, pool: pool)
         var result = try firstTokenScores(last, head: head, session: s, pool: pool)[0]
         // The continuations run as packed batches after the prompt's cached keys and values,
-        // as many labels at a time as the cache holds.
+        // as many labels at a time as the cache holds, each seeing the opening, the rest of
+        // the prompt (as its context) and itself: the key pieces of the one-pass path, so
+        // the scores are the same bits.
         var continuation: [Float] = [], targets: [(label: Int, token: Int)] = []
         var waiting = labels.indices.filter { labels[$0].count > 1 }[...]
         while !waiting.isEmpty {
@@ -135,7 +137,8 @@ final class DecoderClassifier: @unchecked Sendable {
             }
             s.arena.reset()
             let batch = PackedBatch(group.map { (Array(labels[$0].dropLast()), []) })
-            let hidden = try decoder.forward(batch, outputs: Array(0 ..< rows), cache: s.cache, arena: s.arena, pool: pool)
+            let hidden = try decoder.forward(batch, outputs: Array(0 ..< rows), contexts: group.map { _ in prefix ..< prompt.count },
+                                             sharedPrefix: prefix, cache: s.cache, arena: s.arena, pool: pool)
             continuation.append(contentsOf: hidden.array)
             s.cache.truncate(to: prompt.count)
             for i in group { targets += labels[i].dropFirst().map { (i, Int($0)) } }
@@ -146,9 +149,11 @@ final class DecoderClassifier: @unchecked Sendable {
 
     /// `labelLogProbabilities(prompt:…)` for several prompts in one packed pass: every
     /// prompt after the shared cached opening, each followed by its labels' continuations,
-    /// which attend to that prompt only. Each prompt's results are those it gets alone (its
-    /// sequences are computed the same way wherever they sit in the batch). nil when the
-    /// prompts and their continuations do not fit in the session's cache.
+    /// which attend to that prompt only. With int8 weights each prompt's results are the
+    /// bits it gets alone with the same opening (its sequences are computed the same way
+    /// wherever they sit in the batch, and int8 products treat rows apart), so callers batch
+    /// prompts whose reusable openings agree; fp32 weights (BLAS) agree to rounding. nil when
+    /// the prompts and their continuations do not fit in the session's cache.
     func labelLogProbabilities(prompts: [[Int32]], labels: [[Int32]], reusablePrefix: Int = 0,
                                session s: DecoderSession, pool: ThreadPool) throws -> [[Float]]? {
         let head = try labelHead(labels)

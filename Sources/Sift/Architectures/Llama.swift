@@ -95,6 +95,9 @@ struct TransformerDecoder: @unchecked Sendable {
     }
 
     /// Bytes of scratch a pass over `tokens` new tokens needs, with `context` positions in all.
+    /// `longest` (a packed batch's longest sequence) assumes every sequence sees at most the
+    /// cached rows and itself; a pass whose sequences have contexts (label continuations)
+    /// can see up to `context` keys, so its sessions leave `longest` out.
     func scratchBytes(tokens n: Int, context: Int, threads: Int, longest: Int? = nil) -> Int {
         let c = config, l = longest ?? n
         // Per row: activations; per thread: one head's scores over the context.

@@ -27,6 +27,8 @@ public final class Classifier: Sendable {
     let zeroShot: ZeroShotPrompt?
     let pool: ThreadPool
     private let sessions = SessionPool()
+    /// Zero-shot batch sessions (`batchRows` cache rows), kept like `sessions`.
+    private let batchSessions = SessionPool()
 
     enum Session: Sendable {
         case encoder(Arena)
@@ -198,7 +200,14 @@ public final class Classifier: Sendable {
     private func classifyZeroShot(_ texts: [String], prompt zeroShot: ZeroShotPrompt) throws -> [Classification] {
         guard case .decoder(let d) = model else { throw ClassifierError.invalidOption("zero-shot routing needs a decoder") }
         let perPrompt = zeroShot.labelIds.reduce(0) { $0 + max(0, $1.count - 1) }
-        let session = d.makeSession(maxTokens: max(batchRows, maxTokens + zeroShot.continuationTokens), threads: pool.threadCount)
+        let borrowed: Session
+        if let s = batchSessions.take() {
+            borrowed = s
+        } else {
+            borrowed = .decoder(d.makeSession(maxTokens: max(batchRows, maxTokens + zeroShot.continuationTokens), threads: pool.threadCount))
+        }
+        defer { batchSessions.put(borrowed) }
+        guard case .decoder(let session) = borrowed else { throw ClassifierError.invalidOption("zero-shot routing needs a decoder") }
         var results: [Classification] = []
         results.reserveCapacity(texts.count)
         var start = 0
@@ -206,9 +215,11 @@ public final class Classifier: Sendable {
             let clock = DispatchTime.now().uptimeNanoseconds
             var prompts: [(ids: [Int32], truncated: Bool, reusablePrefix: Int)] = [], rows = 0
             while start + prompts.count < texts.count {
-                let prompt = zeroShot.encode(texts[start + prompts.count], tokenizer: tokenizer, maxTokens: maxTokens)
-                // A batch's prompts share their cached opening: one whose opening is not
-                // reusable (truncated) starts a batch of its own kind.
+                var prompt = zeroShot.encode(texts[start + prompts.count], tokenizer: tokenizer, maxTokens: maxTokens)
+                // The opening a prompt reuses alone (at least one id of its own stays), which
+                // its batch shares: a prompt with another (truncated, or all opening) starts
+                // a batch of its own kind, so every text gets the bits it gets alone.
+                prompt.reusablePrefix = min(prompt.reusablePrefix, prompt.ids.count - 1)
                 if let first = prompts.first,
                    rows + prompt.ids.count + perPrompt > session.cache.capacity || prompt.reusablePrefix != first.reusablePrefix { break }
                 prompts.append(prompt)

@@ -108,12 +108,13 @@ typealias KeyValues = (keys: Matrix, values: Matrix)
 /// Scaled dot-product attention for one sequence: out = softmax(q·kᵀ·scale + mask)·v per
 /// head, with grouped-query heads sharing K/V (`heads / kvHeads` queries per K/V head).
 ///
-/// Per head and block of `attentionBlock` query rows (one block for a bidirectional mask),
-/// two BLAS products and a vectorized softmax: S = q·kᵀ over the keys the block's mask can reach (a causal block stops at its
+/// Per head and block of query rows (`attentionBlock` for a causal or windowed mask, up to
+/// `bidirectionalBlock` for a bidirectional one), two BLAS products and a vectorized
+/// softmax: S = q·kᵀ over the keys the block's mask can reach (a causal block stops at its
 /// last query; a sliding window starts at its first query's window), then each row's
-/// softmax over the keys its own mask allows (zeros elsewhere), then out = S·v over the same
-/// keys. A causal prefill so computes about half the scores of the full square. Heads are
-/// dealt to the pool's threads round-robin, each thread with its own slice of `scratch`.
+/// softmax over the keys its own mask allows (zeros elsewhere), then out = S·v over the
+/// same keys. A causal prefill so computes about half the scores of the full square. Heads
+/// are dealt to the pool's threads round-robin, each thread with its own slice of `scratch`.
 ///
 /// q: [queries, heads·headDim]; k, v: [keys, kvHeads·headDim]; out: [queries, heads·headDim].
 /// `prefix` and `context`, when given, hold keys and values that come before k and v (a
@@ -130,8 +131,8 @@ func attention(q: Matrix, k: Matrix, v: Matrix, prefix: KeyValues? = nil, contex
         let queries = q.rows, keys = before + k.rows, group = heads / kvHeads
         let threads = min(pool.threadCount, heads)
         // A mask that is the same for every query (bidirectional, no window) gains nothing
-        // from blocks: one block is two products a head instead of two a block.
-        let block = mask.causal || mask.window != nil ? attentionBlock : max(queries, 1)
+        // from small blocks: larger ones are fewer products.
+        let block = mask.causal || mask.window != nil ? attentionBlock : bidirectionalBlock
         pool.parallel(threads) { t in
             let scores = scratch + t * queries * keys
             for h in stride(from: t, to: heads, by: threads) {
@@ -189,6 +190,10 @@ func attention(q: Matrix, k: Matrix, v: Matrix, prefix: KeyValues? = nil, contex
 /// Query rows per attention block: small enough that a causal prefill skips most of the
 /// masked scores, large enough to keep the products efficient.
 let attentionBlock = 32
+
+/// Query rows per block under a bidirectional mask: 128 rows of scores over 512 keys are
+/// 256 KiB, which stays in L2 (a whole 512-token head would be 1 MiB).
+let bidirectionalBlock = 128
 
 /// Floats of scratch `attention` needs.
 func attentionScratch(queries: Int, keys: Int, pool: ThreadPool) -> Int { pool.threadCount * queries * keys }

@@ -168,7 +168,7 @@ public final class Linear: @unchecked Sendable {
                                        self.bias == nil ? nil : b.baseAddress! + n0, fused ?? SK_ACT_NONE)
                 }
             }
-            if let activation, activation.epilogue == nil { activation.apply(y, pool: pool) }
+            if let activation, activation.epilogue == nil { activation.apply(y.rows(0 ..< x.rows), pool: pool) }
         }
     }
 
@@ -211,10 +211,13 @@ public final class Linear: @unchecked Sendable {
                 epilogue(0, n)
                 return
             }
-            let split = GuidedSplit(units: (tiles + 3) / 4, threads: threads)
+            // Units of 4 panels (the kernel's column group), or of single panels when that
+            // leaves fewer than two units a thread.
+            let unit = (tiles + 3) / 4 >= 2 * threads ? 4 : 1
+            let split = GuidedSplit(units: (tiles + unit - 1) / unit, threads: threads)
             pool.parallel(split.count) { t in
                 let units = split.range(t)
-                let n0 = units.lowerBound * 64, n1 = min(n, units.upperBound * 64)
+                let n0 = units.lowerBound * unit * 16, n1 = min(n, units.upperBound * unit * 16)
                 sk_gemm_q8_0(Int64(m), Int64(n), Int64(k), scratch, Int64(blocksPerRow), panels, y.data, Int64(y.stride), Int64(n0), Int64(n1))
                 epilogue(n0, n1)
             }
