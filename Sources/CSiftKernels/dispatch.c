@@ -39,6 +39,7 @@ typedef struct {
     // Row math: AVX-512 or the scalar reference (AVX2 and NEON use the reference).
     void (*softmax)(float *, int64_t);
     float (*log_sum_exp)(const float *, int64_t);
+    void (*bias_activation)(float *, int64_t, int64_t, int64_t, const float *, sk_activation);
     void (*gelu)(float *, int64_t);
     void (*gelu_tanh)(float *, int64_t);
     void (*silu_mul)(float *, const float *, int64_t);
@@ -47,9 +48,9 @@ typedef struct {
     void (*rms_norm)(float *, const float *, int64_t, float);
 } sk_impl;
 
-#define SK_ROW_MATH_SCALAR sk_softmax_scalar, sk_log_sum_exp_scalar, sk_gelu_scalar, sk_gelu_tanh_scalar, sk_silu_mul_scalar, \
+#define SK_ROW_MATH_SCALAR sk_softmax_scalar, sk_log_sum_exp_scalar, sk_bias_activation_scalar, sk_gelu_scalar, sk_gelu_tanh_scalar, sk_silu_mul_scalar, \
     sk_gelu_tanh_mul_scalar, sk_layer_norm_scalar, sk_rms_norm_scalar
-#define SK_ROW_MATH_AVX512 sk_softmax_avx512, sk_log_sum_exp_avx512, sk_gelu_avx512, sk_gelu_tanh_avx512, sk_silu_mul_avx512, \
+#define SK_ROW_MATH_AVX512 sk_softmax_avx512, sk_log_sum_exp_avx512, sk_bias_activation_avx512, sk_gelu_avx512, sk_gelu_tanh_avx512, sk_silu_mul_avx512, \
     sk_gelu_tanh_mul_avx512, sk_layer_norm_avx512, sk_rms_norm_avx512
 
 static const sk_impl sk_impl_scalar = {
@@ -268,18 +269,8 @@ void sk_gemm_q8_0(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64
 }
 
 void sk_bias_activation(float *y, int64_t ldy, int64_t m, int64_t n, const float *bias, sk_activation act) {
-    const sk_impl *impl = sk_impl_active();
-    for (int64_t i = 0; i < m; i++) {
-        float *row = y + i * ldy;
-        if (bias) {
-            for (int64_t j = 0; j < n; j++) row[j] += bias[j];
-        }
-        switch (act) {
-        case SK_ACT_GELU: impl->gelu(row, n); break;
-        case SK_ACT_GELU_TANH: impl->gelu_tanh(row, n); break;
-        case SK_ACT_NONE: break;
-        }
-    }
+    if (m <= 0 || n <= 0) return;
+    sk_impl_active()->bias_activation(y, ldy, m, n, bias, act);
 }
 
 void sk_softmax(float *x, int64_t n) { sk_impl_active()->softmax(x, n); }

@@ -195,6 +195,7 @@ float sk_silu_1(float x);
 #define SK_ROW_MATH(level) \
     void sk_softmax_##level(float *x, int64_t n); \
     float sk_log_sum_exp_##level(const float *x, int64_t n); \
+    void sk_bias_activation_##level(float *y, int64_t ldy, int64_t m, int64_t n, const float *bias, sk_activation act); \
     void sk_gelu_##level(float *x, int64_t n); \
     void sk_gelu_tanh_##level(float *x, int64_t n); \
     void sk_silu_mul_##level(float *a, const float *b, int64_t n); \

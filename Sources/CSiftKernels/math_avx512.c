@@ -122,6 +122,21 @@ SK_AVX512 float sk_log_sum_exp_avx512(const float *x, int64_t n) {
     return m + logf(sk_lanes_in_order(sum));
 }
 
+/// One pass over each row: load, add the bias, apply the activation, store.
+SK_AVX512 void sk_bias_activation_avx512(float *y, int64_t ldy, int64_t m, int64_t n, const float *bias, sk_activation act) {
+    for (int64_t i = 0; i < m; i++) {
+        float *row = y + i * ldy;
+        for (int64_t j = 0; j < n; j += 16) {
+            __mmask16 k = sk_tail(n, j);
+            __m512 v = _mm512_maskz_loadu_ps(k, row + j);
+            if (bias) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(k, bias + j));
+            if (act == SK_ACT_GELU) v = sk_gelu16(v);
+            if (act == SK_ACT_GELU_TANH) v = sk_gelu_tanh16(v);
+            _mm512_mask_storeu_ps(row + j, k, v);
+        }
+    }
+}
+
 SK_AVX512 void sk_gelu_avx512(float *x, int64_t n) {
     for (int64_t i = 0; i < n; i += 16) {
         __mmask16 k = sk_tail(n, i);

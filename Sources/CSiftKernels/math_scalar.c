@@ -97,6 +97,16 @@ float sk_log_sum_exp_scalar(const float *x, int64_t n) {
     return m + logf(s);
 }
 
+void sk_bias_activation_scalar(float *y, int64_t ldy, int64_t m, int64_t n, const float *bias, sk_activation act) {
+    for (int64_t i = 0; i < m; i++) {
+        float *row = y + i * ldy;
+        for (int64_t j = 0; j < n; j++) {
+            float v = bias ? row[j] + bias[j] : row[j];
+            row[j] = act == SK_ACT_GELU ? sk_gelu_1(v) : act == SK_ACT_GELU_TANH ? sk_gelu_tanh_1(v) : v;
+        }
+    }
+}
+
 void sk_gelu_scalar(float *x, int64_t n) {
     for (int64_t i = 0; i < n; i++) x[i] = sk_gelu_1(x[i]);
 }

@@ -30,6 +30,10 @@ import TestSupport
         ("layer_norm", { a, b, n in sk_layer_norm(a, b, b, n, 1e-12) }),
         ("layer_norm_no_bias", { a, b, n in sk_layer_norm(a, b, nil, n, 1e-5) }),
         ("rms_norm", { a, b, n in sk_rms_norm(a, b, n, 1e-6) }),
+        ("bias_gelu", { a, b, n in sk_bias_activation(a, n, 1, n, b, SK_ACT_GELU) }),
+        ("bias_gelu_tanh", { a, b, n in sk_bias_activation(a, n, 1, n, b, SK_ACT_GELU_TANH) }),
+        ("bias", { a, b, n in sk_bias_activation(a, n, 1, n, b, SK_ACT_NONE) }),
+        ("gelu_epilogue", { a, _, n in sk_bias_activation(a, n, 1, n, nil, SK_ACT_GELU) }),
     ]
 
     @Test(arguments: lengths)
