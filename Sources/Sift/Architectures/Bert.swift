@@ -100,12 +100,10 @@ struct BertEncoder: @unchecked Sendable {
                           scratch: scores, pool: pool)
             }
             layer.output(out, into: p, scratch: quantized, pool: pool)
-            add(xr, p, pool: pool)
-            layerNorm(xr, weight: layer.attentionNorm.weight, bias: layer.attentionNorm.bias, eps: config.layerNormEps, pool: pool)
+            addLayerNorm(xr, p, weight: layer.attentionNorm.weight, bias: layer.attentionNorm.bias, eps: config.layerNormEps, pool: pool)
             layer.up(xr, into: f, scratch: quantized, pool: pool, activation: config.activation)
             layer.down(f, into: p, scratch: quantized, pool: pool)
-            add(xr, p, pool: pool)
-            layerNorm(xr, weight: layer.outputNorm.weight, bias: layer.outputNorm.bias, eps: config.layerNormEps, pool: pool)
+            addLayerNorm(xr, p, weight: layer.outputNorm.weight, bias: layer.outputNorm.bias, eps: config.layerNormEps, pool: pool)
         }
         if firstRowsOnly, layers.isEmpty {
             for s in 0 ..< b { firstRows.row(s).update(from: x.row(batch.offsets[s]), count: h) }

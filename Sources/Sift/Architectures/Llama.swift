@@ -234,13 +234,12 @@ struct TransformerDecoder: @unchecked Sendable {
             let out = attended.rows(0 ..< m), p = projected.rows(0 ..< m)
             layer.output(out, into: p, scratch: quantized, pool: pool)
             if let post = layer.postAttentionNorm { rmsNorm(p, weight: post, eps: c.normEps, pool: pool) }
-            add(xr, p, pool: pool)
 
-            // MLP: down(act(gate(h)) · up(h)), gate and up from one product.
+            // MLP: down(act(gate(h)) · up(h)), gate and up from one product, h the normed
+            // residual stream after attention.
             let hn = normed.rows(0 ..< m), gu = gateUp.rows(0 ..< m)
             let g = gu.columns(0 ..< f), u = gu.columns(f ..< 2 * f)
-            copy(xr, to: hn)
-            rmsNorm(hn, weight: layer.ffnNorm, eps: c.normEps, pool: pool)
+            addRMSNorm(xr, p, into: hn, weight: layer.ffnNorm, eps: c.normEps, pool: pool)
             layer.gateUp(hn, into: gu, scratch: quantized, pool: pool)
             gatedActivation(g, u, c.activation, pool: pool)
             layer.down(g, into: p, scratch: quantized, pool: pool)
