@@ -62,6 +62,8 @@ let benchmarks: @Sendable () -> Void = {
         ("gelu", { work.update(from: row, count: count); sk_gelu(work, Int64(count)) }),
         ("layer norm", { work.update(from: row, count: count); sk_layer_norm(work, gamma, beta, Int64(count), 1e-12) }),
         ("rms norm", { work.update(from: row, count: count); sk_rms_norm(work, gamma, Int64(count), 1e-6) }),
+        ("bias + gelu epilogue", { work.update(from: row, count: count); sk_bias_activation(work, Int64(count), 1, Int64(count), beta, SK_ACT_GELU) }),
+        ("log-sum-exp", { work[0] = sk_log_sum_exp(row, Int64(count)) }),
     ]
     for (name, body) in kernels {
         Benchmark("\(name) \(count)") { benchmark in
