@@ -147,17 +147,24 @@ struct ModelBenchmark: ParsableCommand {
     }
 
     /// The int8 multiply-add peak in GOP/s (2 ops per multiply-add) on `threads` threads and on one.
+    /// A peak is a maximum, so each is the best of three timings: one taken while the machine
+    /// was busy elsewhere, or while a pool worker was still waking (the caller then runs the
+    /// worker's loop too), would report half the peak and push %peak past 100.
     static func calibratePeak(threads: Int) -> (gops: Double, one: Double) {
         let iterations: Int64 = 20_000_000
-        _ = sk_int8_peak_loop(iterations / 10)
-        var start = now()
-        let macs = sk_int8_peak_loop(iterations)
-        let one = 2 * Double(macs) / (Double(now() - start) / 1e9) / 1e9
+        // The warm-up's multiply-adds, for a tenth of the iterations.
+        let macs = Double(sk_int8_peak_loop(iterations / 10)) * 10
+        func best(loops: Int, _ run: () -> Void) -> Double {
+            (0 ..< 3).map { _ in
+                let start = now()
+                run()
+                return 2 * macs * Double(loops) / (Double(now() - start) / 1e9) / 1e9
+            }.max()!
+        }
+        let one = best(loops: 1) { _ = sk_int8_peak_loop(iterations) }
         guard threads > 1 else { return (one, one) }
         let pool = ThreadPool(threads: threads)
-        start = now()
-        pool.parallel(threads) { _ in _ = sk_int8_peak_loop(iterations) }
-        let all = 2 * Double(macs) * Double(threads) / (Double(now() - start) / 1e9) / 1e9
+        let all = best(loops: threads) { pool.parallel(threads) { _ in _ = sk_int8_peak_loop(iterations) } }
         return (all, one)
     }
 }
