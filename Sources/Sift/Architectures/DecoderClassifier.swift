@@ -118,15 +118,16 @@ final class DecoderClassifier: @unchecked Sendable {
             return one[0]
         }
         let head = try labelHead(labels)
-        let prefix = try cachePrefix(of: [prompt], reusablePrefix: reusablePrefix, session: s, pool: pool)
-        let rest = prompt[s.cache.length...]
+        let prefix = try sharedOpening(of: [prompt], reusablePrefix: reusablePrefix)
+        try cache(opening: prompt[..<prefix], session: s, pool: pool)
+        let rest = prompt[prefix...]
         let last = try decoder.forward(ids: rest, outputs: rest.count - 1 ..< rest.count, cache: s.cache, arena: s.arena, pool: pool)
         var result = try firstTokenScores(last, head: head, session: s, pool: pool)[0]
         // The continuations run as packed batches after the prompt's cached keys and values,
         // as many labels at a time as the cache holds, each seeing the opening, the rest of
         // the prompt (as its context) and itself: the key pieces of the one-pass path, so
         // the scores are the same bits.
-        var continuation: [Float] = [], targets: [(label: Int, token: Int)] = []
+        var continuation: [Float] = [], targets: [(row: Int, label: Int, token: Int)] = []
         var waiting = labels.indices.filter { labels[$0].count > 1 }[...]
         while !waiting.isEmpty {
             var group: [Int] = [], rows = 0
@@ -141,7 +142,9 @@ final class DecoderClassifier: @unchecked Sendable {
                                              sharedPrefix: prefix, cache: s.cache, arena: s.arena, pool: pool)
             continuation.append(contentsOf: hidden.array)
             s.cache.truncate(to: prompt.count)
-            for i in group { targets += labels[i].dropFirst().map { (i, Int($0)) } }
+            for i in group {
+                for token in labels[i].dropFirst() { targets.append((targets.count, i, Int(token))) }
+            }
         }
         try addLaterTokens(continuation, targets: targets, head: head.lm, into: &result, session: s, pool: pool)
         return result
@@ -161,12 +164,12 @@ final class DecoderClassifier: @unchecked Sendable {
         guard !labels.isEmpty else { return prompts.map { _ in [] } }
         let continued = labels.indices.filter { labels[$0].count > 1 }
         let perPrompt = continued.reduce(0) { $0 + labels[$1].count - 1 }
-        let opening = try sharedOpening(of: prompts, reusablePrefix: reusablePrefix)
-        guard opening + prompts.reduce(0, { $0 + $1.count - opening + perPrompt }) <= s.cache.capacity else { return nil }
-        let prefix = try cachePrefix(of: prompts, reusablePrefix: opening, session: s, pool: pool)
+        let prefix = try sharedOpening(of: prompts, reusablePrefix: reusablePrefix)
+        guard prefix + prompts.reduce(0, { $0 + $1.count - prefix + perPrompt }) <= s.cache.capacity else { return nil }
+        try cache(opening: prompts[0][..<prefix], session: s, pool: pool)
         // Sequences: each prompt's rest, then its labels' tokens but the last, in that order.
         var sequences: [(ids: [Int32], typeIds: [Int32])] = [], contexts: [Range<Int>?] = []
-        var outputs: [Int] = [], promptRows: [Int] = [], targets: [(label: Int, token: Int)] = []
+        var outputs: [Int] = [], promptRows: [Int] = [], targets: [(row: Int, label: Int, token: Int)] = []
         var row = 0
         for (p, prompt) in prompts.enumerated() {
             let rest = Array(prompt[prefix...])
@@ -181,7 +184,7 @@ final class DecoderClassifier: @unchecked Sendable {
                 contexts.append(own)
                 for (j, token) in labels[i].dropFirst().enumerated() {
                     outputs.append(row + j)
-                    targets.append((p * labels.count + i, Int(token)))
+                    targets.append((outputs.count - 1, p * labels.count + i, Int(token)))
                 }
                 row += labels[i].count - 1
             }
@@ -197,14 +200,7 @@ final class DecoderClassifier: @unchecked Sendable {
         }
         var result = try firstTokenScores(last, head: head, session: s, pool: pool).flatMap { $0 }
         s.cache.truncate(to: prefix)
-        // The continuation rows' hidden states, without the prompts' last rows.
-        let promptSet = Set(promptRows)
-        var rows: [Float] = []
-        rows.reserveCapacity(targets.count * hidden.cols)
-        for r in outputs.indices where !promptSet.contains(r) {
-            rows.append(contentsOf: continuation[r * hidden.cols ..< (r + 1) * hidden.cols])
-        }
-        try addLaterTokens(rows, targets: targets, head: head.lm, into: &result, session: s, pool: pool)
+        try addLaterTokens(continuation, targets: targets, head: head.lm, into: &result, session: s, pool: pool)
         return (0 ..< prompts.count).map { Array(result[$0 * labels.count ..< ($0 + 1) * labels.count]) }
     }
 
@@ -235,10 +231,10 @@ final class DecoderClassifier: @unchecked Sendable {
         return max(0, n)
     }
 
-    /// Leaves the cache holding exactly the prompts' shared opening (reusing it from the
-    /// last call when it is the same) and returns its length.
-    private func cachePrefix(of prompts: [[Int32]], reusablePrefix: Int, session s: DecoderSession, pool: ThreadPool) throws -> Int {
-        let prefix = try sharedOpening(of: prompts, reusablePrefix: reusablePrefix), opening = prompts[0][..<prefix]
+    /// Leaves the cache holding exactly `opening` (the prompts' shared opening, from
+    /// `sharedOpening`), reusing it from the last call when it is the same.
+    private func cache(opening: ArraySlice<Int32>, session s: DecoderSession, pool: ThreadPool) throws {
+        let prefix = opening.count
         s.arena.reset()
         if prefix > 0, s.cachedPrefix.count == prefix, opening.elementsEqual(s.cachedPrefix), s.cache.length >= prefix {
             s.cache.truncate(to: prefix)
@@ -250,7 +246,6 @@ final class DecoderClassifier: @unchecked Sendable {
             }
             s.cachedPrefix = Array(opening)
         }
-        return prefix
     }
 
     /// Each row of `last` (a prompt's last position) scored for every label's first token.
@@ -261,18 +256,20 @@ final class DecoderClassifier: @unchecked Sendable {
         return (0 ..< last.rows).map { r in head.labels.map { logits.row(r)[head.column[Int($0[0])]!] } }
     }
 
-    /// Adds log softmax(LM head)[token] of each continuation row (`hidden`, rows in the
-    /// order of `targets`) to its label's entry of `result`. The full LM head, the expensive
-    /// part for a large vocabulary, runs `DecoderSession.logitRows` rows at a time, so it
-    /// reads its weights once per that many rows.
-    private func addLaterTokens(_ hidden: [Float], targets: [(label: Int, token: Int)], head lm: Linear, into result: inout [Float],
+    /// Adds log softmax(LM head)[token] at each target's row of `hidden` (rows of the hidden
+    /// size) to its label's entry of `result`. The full LM head, the expensive part for a
+    /// large vocabulary, runs `DecoderSession.logitRows` rows at a time, so it reads its
+    /// weights once per that many rows.
+    private func addLaterTokens(_ hidden: [Float], targets: [(row: Int, label: Int, token: Int)], head lm: Linear, into result: inout [Float],
                                 session s: DecoderSession, pool: ThreadPool) throws {
         let h = decoder.config.hiddenSize, chunk = DecoderSession.logitRows
         for r0 in stride(from: 0, to: targets.count, by: chunk) {
             let rows = min(chunk, targets.count - r0)
             s.arena.reset()
             let x = try s.arena.matrix(rows: rows, cols: h)
-            hidden.withUnsafeBufferPointer { x.data.update(from: $0.baseAddress! + r0 * h, count: rows * h) }
+            hidden.withUnsafeBufferPointer { all in
+                for j in 0 ..< rows { x.row(j).update(from: all.baseAddress! + targets[r0 + j].row * h, count: h) }
+            }
             let logits = try languageModelLogits(x, layer: lm, session: s, pool: pool)
             for j in 0 ..< rows {
                 let row = logits.row(j)
