@@ -213,9 +213,9 @@ struct TransformerDecoder: @unchecked Sendable {
                 var k = j + 1
                 while k < rows.count, rows[k] == rows[k - 1] + 1, sequenceOf[rows[k]] == s { k += 1 }
                 // Keys: the shared prefix, the sequence's context, then its own rows.
-                let (prefix, extra, keyRows) = keyPieces(own: start + batch.offsets[s] ..< start + batch.offsets[s + 1],
-                                                          shared: shared, context: contextRows(s), layer: i, cache: cache)
-                attention(q: q.rows(rows[j] ..< rows[k - 1] + 1), k: cache.keys[i].rows(keyRows), v: cache.values[i].rows(keyRows),
+                let own = start + batch.offsets[s] ..< start + batch.offsets[s + 1]
+                let (prefix, extra) = keyPieces(shared: shared, context: contextRows(s), layer: i, cache: cache)
+                attention(q: q.rows(rows[j] ..< rows[k - 1] + 1), k: cache.keys[i].rows(own), v: cache.values[i].rows(own),
                           prefix: prefix, context: extra,
                           out: attended.rows(j ..< k), heads: c.heads, kvHeads: c.kvHeads, headDim: d, scale: c.attentionScale,
                           mask: AttentionMask(causal: true, window: layer.window), queryOffset: positions[rows[j]],
@@ -252,14 +252,13 @@ struct TransformerDecoder: @unchecked Sendable {
     }
 }
 
-/// A sequence's keys as attention takes them: the shared prefix (cache rows 0 ..< shared),
-/// its context and its own rows, always as these separate pieces (never joined when they
-/// happen to be adjacent in the cache), so that a sequence's scores are computed the same
-/// way wherever it sits in a batch.
-private func keyPieces(own: Range<Int>, shared: Int, context: Range<Int>?, layer i: Int,
-                       cache: KVCache) -> (prefix: KeyValues?, context: KeyValues?, own: Range<Int>) {
+/// The keys before a sequence's own rows, as attention takes them: the shared prefix (cache
+/// rows 0 ..< shared) and its context, always as pieces apart from the own rows (never
+/// joined when they happen to be adjacent in the cache), so that a sequence's scores are
+/// computed the same way wherever it sits in a batch.
+private func keyPieces(shared: Int, context: Range<Int>?, layer i: Int, cache: KVCache) -> (prefix: KeyValues?, context: KeyValues?) {
     func rows(_ r: Range<Int>) -> KeyValues { (cache.keys[i].rows(r), cache.values[i].rows(r)) }
-    return (shared > 0 ? rows(0 ..< shared) : nil, context.flatMap { $0.isEmpty ? nil : rows($0) }, own)
+    return (shared > 0 ? rows(0 ..< shared) : nil, context.flatMap { $0.isEmpty ? nil : rows($0) })
 }
 
 extension Matrix {

@@ -190,9 +190,7 @@ public final class Linear: @unchecked Sendable {
             }
         case .q8_0(let panels, _):
             let blocksPerRow = inFeatures / 32
-            // Split over the threads from 8K values (~2.5 µs of quantizing on one thread; the
-            // row ops' default, 32K, left MiniLM's 64-token products quantizing on one).
-            pool.forRows(m, elementsPerRow: inFeatures, minimumElements: 8192) { rows in
+            pool.forRows(m, elementsPerRow: inFeatures, minimumElements: ThreadPool.heavyRowPass) { rows in
                 // Blocks are independent, so adjacent rows are one call (the kernel works in
                 // batches of 16 blocks; a 384-wide row is only 12).
                 if x.stride == inFeatures {

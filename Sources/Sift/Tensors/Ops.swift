@@ -100,13 +100,12 @@ func rmsNorm(_ x: Matrix, weight: [Float], eps: Float, pool: ThreadPool) {
 }
 
 /// x += y, then LayerNorm of each row of x, in one pass over each row: the same operations
-/// as `add` then `layerNorm`, with one parallel region instead of two. Rows are split over
-/// the threads from 8K values (the 32K default left MiniLM's at 64 tokens on one thread).
+/// as `add` then `layerNorm`, with one parallel region instead of two.
 func addLayerNorm(_ x: Matrix, _ y: Matrix, weight: [Float], bias: [Float]?, eps: Float, pool: ThreadPool) {
     weight.withUnsafeBufferPointer { w in
         (bias ?? []).withUnsafeBufferPointer { b in
             let beta = bias == nil ? nil : b.baseAddress
-            pool.forRows(x.rows, elementsPerRow: x.cols, minimumElements: 8192) { rows in
+            pool.forRows(x.rows, elementsPerRow: x.cols, minimumElements: ThreadPool.heavyRowPass) { rows in
                 for i in rows {
                     let a = x.row(i), r = y.row(i)
                     for j in 0 ..< x.cols { a[j] += r[j] }
@@ -122,7 +121,7 @@ func addLayerNorm(_ x: Matrix, _ y: Matrix, weight: [Float], bias: [Float]?, eps
 /// parallel region.
 func addRMSNorm(_ x: Matrix, _ y: Matrix, into normed: Matrix, weight: [Float], eps: Float, pool: ThreadPool) {
     weight.withUnsafeBufferPointer { w in
-        pool.forRows(x.rows, elementsPerRow: x.cols, minimumElements: 8192) { rows in
+        pool.forRows(x.rows, elementsPerRow: x.cols, minimumElements: ThreadPool.heavyRowPass) { rows in
             for i in rows {
                 let a = x.row(i), r = y.row(i), n = normed.row(i)
                 for j in 0 ..< x.cols { a[j] += r[j] }
