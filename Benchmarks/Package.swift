@@ -2,6 +2,13 @@
 import PackageDescription
 
 // Sift's benchmarks: a separate package so that the library's users never build them.
+
+/// What both benchmark executables time.
+let sift: [Target.Dependency] = [
+    .product(name: "Sift", package: "Sift"),
+    .product(name: "SiftTokenizers", package: "Sift"),
+]
+
 let package = Package(
     name: "SiftBenchmarks",
     platforms: [.macOS(.v14)],
@@ -13,21 +20,13 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "sift-bench",
-            dependencies: [
-                .product(name: "Sift", package: "Sift"),
-                .product(name: "SiftTokenizers", package: "Sift"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            dependencies: sift + [.product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Micro-benchmarks of the kernels and tokenizers with ordo-one/benchmark:
         // `swift package benchmark` (see README.md).
         .executableTarget(
             name: "SiftMicro",
-            dependencies: [
-                .product(name: "Sift", package: "Sift"),
-                .product(name: "SiftTokenizers", package: "Sift"),
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
+            dependencies: sift + [.product(name: "Benchmark", package: "benchmark")],
             path: "Benchmarks/SiftMicro",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
