@@ -70,13 +70,14 @@ sk_avx2_micro(int rows, int64_t b0, int64_t b1, int first, const sk_block_q8_a *
                 }
             }
         }
-        __m256 wd0 = _mm256_loadu_ps(p[b].d), wd1 = _mm256_loadu_ps(p[b].d + 8);
+        __m256i wd0 = _mm256_loadu_si256((const __m256i *)p[b].d), wd1 = _mm256_loadu_si256((const __m256i *)(p[b].d + 8));
         for (int r = 0; r < rows; r++) {
-            __m256 xd = _mm256_set1_ps(x[r * ldx + b].d);
+            // x.d · w.d as sk_q8_scale_product: x.d's exponent added to w.d's.
+            __m256i xe = _mm256_set1_epi32((int32_t)(sk_f32_bits(x[r * ldx + b].d) - SK_ONE_BITS));
             __m256i isum0 = sk_pair_sums(part[r][0], part[r][1]);
             __m256i isum1 = sk_pair_sums(part[r][2], part[r][3]);
-            acc[r][0] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum0), _mm256_mul_ps(xd, wd0), acc[r][0]);
-            acc[r][1] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum1), _mm256_mul_ps(xd, wd1), acc[r][1]);
+            acc[r][0] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum0), _mm256_castsi256_ps(_mm256_add_epi32(wd0, xe)), acc[r][0]);
+            acc[r][1] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum1), _mm256_castsi256_ps(_mm256_add_epi32(wd1, xe)), acc[r][1]);
         }
     }
     for (int r = 0; r < rows; r++) {

@@ -70,14 +70,14 @@ sk_bw_micro(int rows, int tiles, int64_t b0, int64_t b1, int first,
                 }
             }
         }
-        __m512 wd[SK_BW_TILES];
-        for (int t = 0; t < tiles; t++) wd[t] = _mm512_loadu_ps(w[t * nb + b].d);
+        __m512i wd[SK_BW_TILES];
+        for (int t = 0; t < tiles; t++) wd[t] = _mm512_loadu_si512(w[t * nb + b].d);
         for (int r = 0; r < rows; r++) {
-            __m512 xd = _mm512_set1_ps(x[r * ldx + b].d);
+            __m512i xe = _mm512_set1_epi32((int32_t)(sk_f32_bits(x[r * ldx + b].d) - SK_ONE_BITS));
             for (int t = 0; t < tiles; t++) {
                 __m512i isum = _mm512_add_epi32(_mm512_permutex2var_epi32(lo[r][t], even, hi[r][t]),
                                                 _mm512_permutex2var_epi32(lo[r][t], odd, hi[r][t]));
-                __m512 scale = _mm512_mul_ps(xd, wd[t]);
+                __m512 scale = _mm512_castsi512_ps(_mm512_add_epi32(wd[t], xe));  // sk_q8_scale_product
                 acc[r][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), scale, acc[r][t]);
             }
         }

@@ -7,7 +7,8 @@
 //   plain: SMULL of 8 bytes (2 columns × 4 k) by x[4g..4g+3] twice → int16 products
 //          (exact, |q·q| ≤ 16384), SADALP pair-adds them into int32 [c: k01, k23] lanes,
 //          and one ADDP per block and chunk finishes the column sums.
-// The fp32 chain is the scalar one per lane: acc = fma((float)isum, x.d * w.d[c], acc).
+// The fp32 chain is the scalar one per lane: acc = fma((float)isum, x.d * w.d[c], acc), with
+// x.d * w.d formed as sk_q8_scale_product does.
 // Micro-tile: 2 rows × 16 columns; NEON has no masked stores, so a partial last tile goes
 // through a 16-float buffer.
 #if defined(__aarch64__)
@@ -35,10 +36,12 @@ static inline void sk_acc_store(const float32x4_t acc[4], float *y, int64_t vali
     memcpy(y, buf, sizeof(float) * (size_t)valid);
 }
 
-/// acc[q] = fma(cvt(isum[q]), x.d * w.d[4q..4q+3], acc[q]) for the 4 column chunks.
+/// acc[q] = fma(cvt(isum[q]), x.d * w.d[4q..4q+3], acc[q]) for the 4 column chunks, the
+/// product formed as sk_q8_scale_product does (an add to w.d's exponent).
 static inline void sk_fp32_step(float32x4_t acc[4], const int32x4_t isum[4], float xd, const float *wd) {
+    uint32x4_t xe = vdupq_n_u32(sk_f32_bits(xd) - SK_ONE_BITS);
     for (int q = 0; q < 4; q++) {
-        float32x4_t scale = vmulq_f32(vdupq_n_f32(xd), vld1q_f32(wd + 4 * q));
+        float32x4_t scale = vreinterpretq_f32_u32(vaddq_u32(vld1q_u32((const uint32_t *)(wd + 4 * q)), xe));
         acc[q] = vfmaq_f32(acc[q], vcvtq_f32_s32(isum[q]), scale);
     }
 }

@@ -76,9 +76,9 @@ static inline SK_AVX2 __m256i sk_round_q8(__m256 v) {
     return _mm256_cvttps_epi32(r);
 }
 
-/// One 32-block: scale and quants; returns Σ qs. max(|v|, 0) maps NaN to 0 (VMAXPS returns
+/// One 32-block: scale (by `scale`, sk_q8_scale or sk_q8_a_scale) and quants; returns Σ qs. max(|v|, 0) maps NaN to 0 (VMAXPS returns
 /// its second operand when either is NaN), as the scalar loop never lets NaN win.
-static inline SK_AVX2 int32_t sk_quantize_block(const float *x, float *d, int8_t *qs) {
+static inline SK_AVX2 int32_t sk_quantize_block(const float *x, float *d, int8_t *qs, sk_scale_rule scale) {
     const __m256 sign = _mm256_set1_ps(-0.0f), zero = _mm256_setzero_ps();
     __m256 v[4];
     __m256 m = zero;
@@ -90,7 +90,7 @@ static inline SK_AVX2 int32_t sk_quantize_block(const float *x, float *d, int8_t
     m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
     m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
     float id;
-    sk_q8_scale(_mm_cvtss_f32(m4), d, &id);
+    scale(_mm_cvtss_f32(m4), d, &id);
     const __m256 vid = _mm256_set1_ps(id);
     __m256i q[4];
     for (int j = 0; j < 4; j++) q[j] = sk_round_q8(_mm256_mul_ps(v[j], vid));
@@ -109,7 +109,7 @@ static inline SK_AVX2 int32_t sk_quantize_block(const float *x, float *d, int8_t
 SK_AVX2 void sk_quantize_row_q8_0_avx2(const float *x, sk_block_q8_0 *y, int64_t k) {
     for (int64_t b = 0; b < k / 32; b++) {
         float d;
-        sk_quantize_block(x + 32 * b, &d, y[b].qs);
+        sk_quantize_block(x + 32 * b, &d, y[b].qs, sk_q8_scale);
         y[b].d = sk_fp32_to_fp16_1(d);
     }
 }
@@ -117,7 +117,7 @@ SK_AVX2 void sk_quantize_row_q8_0_avx2(const float *x, sk_block_q8_0 *y, int64_t
 SK_AVX2 void sk_quantize_row_q8_a_avx2(const float *x, sk_block_q8_a *y, int64_t k) {
     for (int64_t b = 0; b < k / 32; b++) {
         float d;
-        y[b].offset = -128 * sk_quantize_block(x + 32 * b, &d, y[b].qs);
+        y[b].offset = -128 * sk_quantize_block(x + 32 * b, &d, y[b].qs, sk_q8_a_scale);
         y[b].d = d;
     }
 }

@@ -110,6 +110,33 @@ static inline void sk_q8_scale(float amax, float *d, float *id) {
     *id = *d != 0.0f ? 1.0f / *d : 0.0f;
 }
 
+/// amax → (d, 1/d): sk_q8_scale for Q8_0 blocks, sk_q8_a_scale for activation blocks.
+typedef void (*sk_scale_rule)(float amax, float *d, float *id);
+
+/// Bit patterns of the activation scale's bounds, 2^-100 and 2^110, and of 1.0f.
+#define SK_Q8A_MIN_BITS 0x0d800000u
+#define SK_Q8A_MAX_BITS 0x76800000u
+#define SK_ONE_BITS 0x3f800000u
+
+/// The activation blocks' scale (sk_quantize_row_q8_a): amax / 127 rounded up to a power of
+/// two within [2^-100, 2^110], and its exact reciprocal. On the bits of a non-negative
+/// float: clamp from above first (inf included), then add the mantissa mask and keep the
+/// exponent (a power of two stays itself, anything else moves up one), then clamp from
+/// below (0 and subnormals). 1/d is the power of two with the mirrored exponent.
+static inline void sk_q8_a_scale(float amax, float *d, float *id) {
+    uint32_t b = sk_f32_bits(amax / 127.0f);
+    if (b > SK_Q8A_MAX_BITS) b = SK_Q8A_MAX_BITS;
+    b = (b + 0x007fffffu) & 0x7f800000u;
+    if (b < SK_Q8A_MIN_BITS) b = SK_Q8A_MIN_BITS;
+    *d = sk_bits_f32(b);
+    *id = sk_bits_f32(0x7f000000u - b);
+}
+
+/// x.d · w.d as the GEMMs compute it: an add to w.d's exponent (x.d is a power of two).
+static inline float sk_q8_scale_product(float xd, float wd) {
+    return sk_bits_f32(sk_f32_bits(wd) + sk_f32_bits(xd) - SK_ONE_BITS);
+}
+
 #if defined(__x86_64__)
 
 // MARK: - AVX2 + FMA + F16C (kernels_avx2.c, gemm_avx2.c)

@@ -77,9 +77,9 @@ static inline int32x4_t sk_round_q8(float32x4_t v) {
     return vcvtq_s32_f32(r);
 }
 
-/// One 32-block: scale and quants; returns Σ qs. NaN lanes are zeroed before the max (the
+/// One 32-block: scale (by `scale`, sk_q8_scale or sk_q8_a_scale) and quants; returns Σ qs. NaN lanes are zeroed before the max (the
 /// scalar loop never lets NaN win); max is exact, so the order does not matter.
-static int32_t sk_quantize_block(const float *x, float *d, int8_t *qs) {
+static int32_t sk_quantize_block(const float *x, float *d, int8_t *qs, sk_scale_rule scale) {
     float32x4_t v[8];
     float32x4_t m = vdupq_n_f32(0.0f);
     for (int j = 0; j < 8; j++) {
@@ -88,7 +88,7 @@ static int32_t sk_quantize_block(const float *x, float *d, int8_t *qs) {
         m = vmaxq_f32(m, vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(vabsq_f32(v[j])), not_nan)));
     }
     float id;
-    sk_q8_scale(vmaxvq_f32(m), d, &id);
+    scale(vmaxvq_f32(m), d, &id);
     int32x4_t sum = vdupq_n_s32(0);
     for (int j = 0; j < 8; j += 2) {
         int32x4_t q0 = sk_round_q8(vmulq_n_f32(v[j], id));
@@ -103,7 +103,7 @@ static int32_t sk_quantize_block(const float *x, float *d, int8_t *qs) {
 void sk_quantize_row_q8_0_neon(const float *x, sk_block_q8_0 *y, int64_t k) {
     for (int64_t b = 0; b < k / 32; b++) {
         float d;
-        sk_quantize_block(x + 32 * b, &d, y[b].qs);
+        sk_quantize_block(x + 32 * b, &d, y[b].qs, sk_q8_scale);
         y[b].d = sk_fp32_to_fp16_1(d);
     }
 }
@@ -111,7 +111,7 @@ void sk_quantize_row_q8_0_neon(const float *x, sk_block_q8_0 *y, int64_t k) {
 void sk_quantize_row_q8_a_neon(const float *x, sk_block_q8_a *y, int64_t k) {
     for (int64_t b = 0; b < k / 32; b++) {
         float d;
-        y[b].offset = -128 * sk_quantize_block(x + 32 * b, &d, y[b].qs);
+        y[b].offset = -128 * sk_quantize_block(x + 32 * b, &d, y[b].qs, sk_q8_a_scale);
         y[b].d = d;
     }
 }

@@ -76,7 +76,7 @@ void sk_quantize_row_q8_a_scalar(const float *x, sk_block_q8_a *y, int64_t k) {
     for (int64_t b = 0; b < k / 32; b++) {
         const float *xb = x + 32 * b;
         float d, id;
-        sk_q8_scale(sk_block_amax(xb), &d, &id);
+        sk_q8_a_scale(sk_block_amax(xb), &d, &id);
         int32_t sum = 0;
         for (int j = 0; j < 32; j++) {
             y[b].qs[j] = sk_q8_round(xb[j] * id);
@@ -103,9 +103,12 @@ void sk_pack_q8_0(const sk_block_q8_0 *w, int64_t n, int64_t k, sk_panel_q8_0 *o
         for (int64_t b = 0; b < nb; b++) {
             sk_panel_q8_0 *p = &out[t * nb + b];
             for (int c = 0; c < SK_PANEL_COLS; c++) {
-                int64_t col = t * SK_PANEL_COLS + c;  // padding columns: d = 0, quants 128 (0)
+                int64_t col = t * SK_PANEL_COLS + c;
                 const sk_block_q8_0 *src = col < n ? &w[col * nb + b] : NULL;
-                p->d[c] = src ? sk_fp16_to_fp32_1(src->d) : 0.0f;
+                // Padding columns and zero-scaled blocks: d = 1, quants 128 (the value 0).
+                // The GEMMs form x.d · w.d by adding exponents, which needs w.d ≠ 0.
+                if (src && (src->d & 0x7fff) == 0) src = NULL;
+                p->d[c] = src ? sk_fp16_to_fp32_1(src->d) : 1.0f;
                 for (int g = 0; g < 8; g++) {
                     for (int j = 0; j < 4; j++) {
                         p->qs[g][c][j] = src ? (uint8_t)(src->qs[4 * g + j] ^ 0x80) : 128;
@@ -118,6 +121,8 @@ void sk_pack_q8_0(const sk_block_q8_0 *w, int64_t n, int64_t k, sk_panel_q8_0 *o
 
 /// The reference the SIMD GEMMs match bit for bit. Each output is its own chain of fmaf over
 /// the K blocks in order, so any vectorisation across columns or rows reproduces it exactly.
+/// The scale is sk_q8_scale_product's integer add, on every level, so the levels agree for
+/// any bits, even weights whose scales are not finite.
 /// The x86 levels compute isum as Σ (q_w + 128) q_x + x.offset, so x.offset must be
 /// -128 Σ x.qs (sk_quantize_row_q8_a guarantees it).
 void sk_gemm_q8_0_scalar(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
@@ -138,7 +143,7 @@ void sk_gemm_q8_0_scalar(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x
                         isum += ((int32_t)p->qs[g][c][jj] - 128) * xb->qs[4 * g + jj];
                     }
                 }
-                acc = fmaf((float)isum, xb->d * p->d[c], acc);
+                acc = fmaf((float)isum, sk_q8_scale_product(xb->d, p->d[c]), acc);
             }
             y[i * ldy + j] = acc;
         }

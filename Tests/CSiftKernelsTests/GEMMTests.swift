@@ -20,6 +20,13 @@ struct PackedWeights {
         self.rows = rows
         self.panels = panels
     }
+
+    init(rows: [sk_block_q8_0], panels: [sk_panel_q8_0], n: Int, k: Int) {
+        self.n = n
+        self.k = k
+        self.rows = rows
+        self.panels = panels
+    }
 }
 
 func quantizeActivations(_ x: [Float], m: Int, k: Int) -> [sk_block_q8_a] {
@@ -39,7 +46,9 @@ func gemm(_ x: [sk_block_q8_a], _ w: PackedWeights, m: Int, n0: Int = 0, n1: Int
 @Suite(.serialized) struct GEMMTests {
     @Test func packLayout() {
         let n = 20, k = 64
-        let w = PackedWeights(randomNormal(n * k, seed: 4), n: n, k: k)
+        var values = randomNormal(n * k, seed: 4)
+        for i in 3 * k ..< 3 * k + 32 { values[i] = 0 }  // row 3, block 0: fp16 scale 0
+        let w = PackedWeights(values, n: n, k: k)
         #expect(w.panels.count == 2 * 2)
         for tile in 0 ..< 2 {
             for block in 0 ..< 2 {
@@ -55,9 +64,11 @@ func gemm(_ x: [sk_block_q8_a], _ w: PackedWeights, m: Int, n0: Int = 0, n1: Int
                         var half = src.d
                         var f: Float = 0
                         sk_fp16_to_fp32(&half, &f, 1)
-                        #expect(d == f)
+                        // A zero scale becomes 1 (the GEMMs add exponents); its quants are 0.
+                        #expect(d == (f == 0 ? 1 : f), "row \(row) block \(block)")
+                        #expect(f != 0 || qs.allSatisfy { $0 == 128 })
                     } else {
-                        #expect(d == 0 && qs.allSatisfy { $0 == 128 }, "padding column \(c)")
+                        #expect(d == 1 && qs.allSatisfy { $0 == 128 }, "padding column \(c)")
                     }
                 }
             }
@@ -106,6 +117,26 @@ func gemm(_ x: [sk_block_q8_a], _ w: PackedWeights, m: Int, n0: Int = 0, n1: Int
                     #expect(abs(Double(got) - expected.values[j]) <= bound, "m\(m) n\(n) k\(k)")
                 }
             }
+        }
+    }
+
+    /// A block whose fp16 scale is ±0 is zero whatever its quants say (a file may store any),
+    /// at every level: packing zeroes its quants, so the exponent-add scale cannot leak them.
+    @Test func zeroScaledBlocksContributeNothing() {
+        let m = 3, n = 17, k = 96
+        var w = PackedWeights(randomNormal(n * k, seed: 21), n: n, k: k)
+        var rows = w.rows
+        for (j, b) in [(0, 0), (5, 1), (16, 2), (9, 0)] {
+            rows[j * k / 32 + b].d = j == 9 ? 0x8000 : 0  // -0 too
+        }
+        var panels = w.panels
+        sk_pack_q8_0(rows, Int64(n), Int64(k), &panels)
+        w = PackedWeights(rows: rows, panels: panels, n: n, k: k)
+        let x = quantizeActivations(randomNormal(m * k, seed: 22), m: m, k: k)
+        let expected = reference(x, w, m: m)
+        atEveryLevel({ gemm(x, w, m: m).map(\.bitPattern) }, check: { level, a, b in #expect(a == b, "at \(name(level))") })
+        for (j, got) in gemm(x, w, m: m).enumerated() {
+            #expect(abs(Double(got) - expected.values[j]) <= 1e-5 * max(expected.magnitudes[j], 1e-30), "output \(j)")
         }
     }
 

@@ -126,11 +126,13 @@ func extremeActivations(_ k: Int, seed: UInt64) -> [Float] {
         for (b, block) in blocks.enumerated() {
             let qs = withUnsafeBytes(of: block.qs) { Array($0.bindMemory(to: Int8.self)) }
             #expect(block.offset == -128 * qs.reduce(0) { $0 + Int32($1) })
+            // d: the least power of two ≥ amax / 127, but at least 2^-100.
             let amax = x[b * 32 ..< b * 32 + 32].map(abs).max()!
-            #expect(block.d == amax / 127)
-            if block.d > 0 {
-                for i in 0 ..< 32 { #expect(abs(Float(qs[i]) * block.d - x[b * 32 + i]) <= block.d * 0.5000001) }
-            }
+            #expect(block.d.significandBitPattern == 0 && block.d >= 0x1p-100 && block.d <= 0x1p110, "block \(b): d \(block.d)")
+            #expect(block.d >= amax / 127 && (block.d == 0x1p-100 || block.d / 2 < amax / 127), "block \(b): d \(block.d) for amax \(amax)")
+            // 1/d is exact, so each quant is x / d rounded: within half a step.
+            for i in 0 ..< 32 { #expect(abs(Float(qs[i]) * block.d - x[b * 32 + i]) <= block.d * 0.5) }
+            if amax > 0x1p-90 { #expect(qs.map { abs(Int($0)) }.max()! >= 64, "block \(b) uses less than half the range") }
         }
     }
 

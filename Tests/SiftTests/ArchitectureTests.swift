@@ -54,19 +54,24 @@ func scaledError(_ a: [Float], _ b: [Float]) -> Float {
     return zip(a, b).map { abs($0 - $1) }.max().map { $0 / scale } ?? 0
 }
 
-/// Whether int8 logits are close enough: |a − b| ≤ 0.04 + 5% of the largest |b|. The tiny
-/// fixtures' logits are small (|logit| ≈ 0.1–1) and come from sums with much cancellation,
-/// so int8 rounding shows there as a few hundredths in absolute terms.
+/// int8's tolerance for logits whose largest magnitude is `scale`: 0.06 + 7.5% of it. The
+/// tiny fixtures' logits are small (|logit| ≈ 0.1–1) and come from sums with much
+/// cancellation, so int8 rounding shows there as a few hundredths in absolute terms. It was
+/// 0.04 + 5% with activation scales of max|x| / 127; the power-of-two scales round with a
+/// step up to 2× as coarse (1.44× on average), and two fixtures then came out at 0.048 and
+/// 0.063 against tolerances of 0.047 and 0.060, so it is 1.5× that.
+func int8Tolerance(scale: Float) -> Float { 0.06 + 0.075 * scale }
+
+/// Whether int8 logits are close enough: |a − b| ≤ `int8Tolerance`.
 func int8Close(_ a: [Float], _ b: [Float]) -> Bool {
-    let scale = b.map(abs).max() ?? 0
-    return zip(a, b).allSatisfy { abs($0 - $1) <= 0.04 + 0.05 * scale }
+    let tolerance = int8Tolerance(scale: b.map(abs).max() ?? 0)
+    return zip(a, b).allSatisfy { abs($0 - $1) <= tolerance }
 }
 
 /// Whether int8 picks the reference's top label, or one the reference scores within
 /// int8's tolerance of it (a near tie, where either answer is the model's answer).
 func sameTopLabel(_ a: [Float], _ b: [Float]) -> Bool {
-    let scale = b.map(abs).max() ?? 0
-    return argmax(a) == argmax(b) || b[argmax(a)] >= b[argmax(b)] - (0.04 + 0.05 * scale)
+    argmax(a) == argmax(b) || b[argmax(a)] >= b[argmax(b)] - int8Tolerance(scale: b.map(abs).max() ?? 0)
 }
 
 func argmax(_ x: [Float]) -> Int { x.indices.max { x[$0] < x[$1] } ?? 0 }

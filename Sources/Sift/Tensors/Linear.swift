@@ -132,9 +132,11 @@ public final class Linear: @unchecked Sendable {
         self.storage = storage
     }
 
-    /// A panel whose columns are all padding: scale 0, quants 128 (the value 0).
+    /// A panel whose columns are all padding, as sk_pack_q8_0 pads: scale 1 (the GEMMs need
+    /// nonzero weight scales), quants 128 (the value 0).
     private static let emptyPanel: sk_panel_q8_0 = {
         var p = sk_panel_q8_0()
+        withUnsafeMutableBytes(of: &p.d) { _ = $0.initializeMemory(as: Float.self, repeating: 1) }
         withUnsafeMutableBytes(of: &p.qs) { _ = $0.initializeMemory(as: UInt8.self, repeating: 128) }
         return p
     }()
