@@ -33,7 +33,7 @@ static inline SK_AVX2 __m256i sk_pair_sums(__m256i a, __m256i b) {
 /// (1..16) are stored. `first` starts the accumulators at 0 instead of loading y.
 static inline __attribute__((always_inline)) SK_AVX2 void
 sk_avx2_micro(int rows, int64_t b0, int64_t b1, int first, const sk_block_q8_a *x, int64_t ldx,
-              const sk_panel_q8_0 *p, float *y, int64_t ldy, int64_t valid) {
+              const sk_panel_q8_0 *p, const uint16_t *ps, float *y, int64_t ldy, int64_t valid) {
     // Activations as int16, 4 per group g (one 64-bit broadcast each), and the offset
     // correction x.offset (-128 Σ q_x) in the low half of a 64-bit lane (counted once per column
     // after the pair sums).
@@ -70,7 +70,8 @@ sk_avx2_micro(int rows, int64_t b0, int64_t b1, int first, const sk_block_q8_a *
                 }
             }
         }
-        __m256i wd0 = _mm256_loadu_si256((const __m256i *)p[b].d), wd1 = _mm256_loadu_si256((const __m256i *)(p[b].d + 8));
+        __m256i wd0 = _mm256_castps_si256(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(ps + b * SK_PANEL_COLS))));
+        __m256i wd1 = _mm256_castps_si256(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(ps + b * SK_PANEL_COLS + 8))));
         for (int r = 0; r < rows; r++) {
             // x.d · w.d as sk_q8_scale_product: x.d's exponent added to w.d's.
             __m256i xe = _mm256_set1_epi32((int32_t)(sk_f32_bits(x[r * ldx + b].d) - SK_ONE_BITS));
@@ -88,8 +89,8 @@ sk_avx2_micro(int rows, int64_t b0, int64_t b1, int first, const sk_block_q8_a *
 
 SK_AVX2 void sk_gemm_q8_0_avx2(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
                                const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1) {
-    (void)n;
     int64_t nb = k / 32;
+    const uint16_t *scales = sk_panel_scales(w, n, k);
     int64_t t_begin = n0 / 16, t_end = (n1 + 15) / 16;
     if (nb == 0) {
         for (int64_t i = 0; i < m; i++) memset(y + i * ldy + n0, 0, sizeof(float) * (size_t)(n1 - n0));
@@ -104,9 +105,9 @@ SK_AVX2 void sk_gemm_q8_0_avx2(int64_t m, int64_t n, int64_t k, const sk_block_q
                 const sk_block_q8_a *xi = x + i * ldx;
                 float *yi = y + i * ldy + 16 * t;
                 if (m - i >= 2) {
-                    sk_avx2_micro(2, kb, kb1, c == 0, xi, ldx, w + t * nb, yi, ldy, valid);
+                    sk_avx2_micro(2, kb, kb1, c == 0, xi, ldx, w + t * nb, scales + t * nb * SK_PANEL_COLS, yi, ldy, valid);
                 } else {
-                    sk_avx2_micro(1, kb, kb1, c == 0, xi, ldx, w + t * nb, yi, ldy, valid);
+                    sk_avx2_micro(1, kb, kb1, c == 0, xi, ldx, w + t * nb, scales + t * nb * SK_PANEL_COLS, yi, ldy, valid);
                 }
             }
         }

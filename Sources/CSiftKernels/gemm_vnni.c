@@ -94,12 +94,13 @@ sk_vnni_prefetch_output(const float *y, int64_t ldy, int64_t i, int64_t i1, int6
 
 /// rows × tiles outputs (rows ≤ SK_VNNI_ROWS, tiles ≤ SK_VNNI_TILES) over K blocks
 /// [b0, b1). x: row 0 of the group at block 0, row stride ldx. w: panel (tile 0, block 0) of
-/// the group; tile stride nb panels. y: the group's first output, row stride ldy; column
+/// the group; tile stride nb panels; ws: that panel's 16 fp16 scales, the next panel's
+/// after them. y: the group's first output, row stride ldy; column
 /// lanes past `mask[t]` are computed (their weights are zero padding or real columns beyond
 /// n1) but never stored. `first` starts the accumulators at 0 instead of loading y.
 static inline __attribute__((always_inline)) SK_VNNI void
 sk_vnni_micro(int rows, int tiles, int64_t b0, int64_t b1, int first,
-              const sk_block_q8_a *x, int64_t ldx, const sk_panel_q8_0 *w, int64_t nb,
+              const sk_block_q8_a *x, int64_t ldx, const sk_panel_q8_0 *w, const uint16_t *ws, int64_t nb,
               float *y, int64_t ldy, const __mmask16 *mask, sk_vnni_prefetch *pf) {
     __m512 acc[SK_VNNI_ROWS][SK_VNNI_TILES];
     for (int r = 0; r < rows; r++) {
@@ -125,9 +126,12 @@ sk_vnni_micro(int rows, int tiles, int64_t b0, int64_t b1, int first,
             }
         }
         // x.d · w.d as sk_q8_scale_product: x.d (a power of two) enters as an integer add to
-        // w.d's exponent, on the integer ports; a VMULPS would compete with VPDPBUSD.
+        // w.d's exponent, on the integer ports; a VMULPS would compete with VPDPBUSD. The
+        // fp16 → fp32 conversion does not (it cost nothing measurable).
         __m512i wd[SK_VNNI_TILES];
-        for (int t = 0; t < tiles; t++) wd[t] = _mm512_loadu_si512(w[t * nb + b].d);
+        for (int t = 0; t < tiles; t++) {
+            wd[t] = _mm512_castps_si512(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(ws + (t * nb + b) * SK_PANEL_COLS))));
+        }
         for (int r = 0; r < rows; r++) {
             __m512i xe = _mm512_sub_epi32(_mm512_castps_si512(_mm512_set1_ps(x[r * ldx + b].d)), _mm512_set1_epi32((int)SK_ONE_BITS));
             for (int t = 0; t < tiles; t++) {
@@ -145,32 +149,32 @@ sk_vnni_micro(int rows, int tiles, int64_t b0, int64_t b1, int first,
 /// arrays above live in registers).
 static SK_VNNI void
 sk_vnni_group(int rows, int tiles, int64_t b0, int64_t b1, int first,
-              const sk_block_q8_a *x, int64_t ldx, const sk_panel_q8_0 *w, int64_t nb,
+              const sk_block_q8_a *x, int64_t ldx, const sk_panel_q8_0 *w, const uint16_t *ws, int64_t nb,
               float *y, int64_t ldy, const __mmask16 *mask, sk_vnni_prefetch *pf) {
     switch (rows * 8 + tiles) {
-    case 4 * 8 + 4: sk_vnni_micro(4, 4, b0, b1, first, x, ldx, w, nb, y, ldy, mask, pf); break;
-    case 4 * 8 + 3: sk_vnni_micro(4, 3, b0, b1, first, x, ldx, w, nb, y, ldy, mask, pf); break;
-    case 4 * 8 + 2: sk_vnni_micro(4, 2, b0, b1, first, x, ldx, w, nb, y, ldy, mask, pf); break;
-    case 4 * 8 + 1: sk_vnni_micro(4, 1, b0, b1, first, x, ldx, w, nb, y, ldy, mask, pf); break;
-    case 3 * 8 + 4: sk_vnni_micro(3, 4, b0, b1, first, x, ldx, w, nb, y, ldy, mask, pf); break;
-    case 3 * 8 + 3: sk_vnni_micro(3, 3, b0, b1, first, x, ldx, w, nb, y, ldy, mask, pf); break;
-    case 3 * 8 + 2: sk_vnni_micro(3, 2, b0, b1, first, x, ldx, w, nb, y, ldy, mask, pf); break;
-    case 3 * 8 + 1: sk_vnni_micro(3, 1, b0, b1, first, x, ldx, w, nb, y, ldy, mask, pf); break;
-    case 2 * 8 + 4: sk_vnni_micro(2, 4, b0, b1, first, x, ldx, w, nb, y, ldy, mask, pf); break;
-    case 2 * 8 + 3: sk_vnni_micro(2, 3, b0, b1, first, x, ldx, w, nb, y, ldy, mask, pf); break;
-    case 2 * 8 + 2: sk_vnni_micro(2, 2, b0, b1, first, x, ldx, w, nb, y, ldy, mask, pf); break;
-    case 2 * 8 + 1: sk_vnni_micro(2, 1, b0, b1, first, x, ldx, w, nb, y, ldy, mask, pf); break;
-    case 1 * 8 + 4: sk_vnni_micro(1, 4, b0, b1, first, x, ldx, w, nb, y, ldy, mask, pf); break;
-    case 1 * 8 + 3: sk_vnni_micro(1, 3, b0, b1, first, x, ldx, w, nb, y, ldy, mask, pf); break;
-    case 1 * 8 + 2: sk_vnni_micro(1, 2, b0, b1, first, x, ldx, w, nb, y, ldy, mask, pf); break;
-    default: sk_vnni_micro(1, 1, b0, b1, first, x, ldx, w, nb, y, ldy, mask, pf); break;
+    case 4 * 8 + 4: sk_vnni_micro(4, 4, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 4 * 8 + 3: sk_vnni_micro(4, 3, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 4 * 8 + 2: sk_vnni_micro(4, 2, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 4 * 8 + 1: sk_vnni_micro(4, 1, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 3 * 8 + 4: sk_vnni_micro(3, 4, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 3 * 8 + 3: sk_vnni_micro(3, 3, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 3 * 8 + 2: sk_vnni_micro(3, 2, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 3 * 8 + 1: sk_vnni_micro(3, 1, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 2 * 8 + 4: sk_vnni_micro(2, 4, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 2 * 8 + 3: sk_vnni_micro(2, 3, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 2 * 8 + 2: sk_vnni_micro(2, 2, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 2 * 8 + 1: sk_vnni_micro(2, 1, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 1 * 8 + 4: sk_vnni_micro(1, 4, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 1 * 8 + 3: sk_vnni_micro(1, 3, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 1 * 8 + 2: sk_vnni_micro(1, 2, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    default: sk_vnni_micro(1, 1, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
     }
 }
 
 SK_VNNI void sk_gemm_q8_0_vnni(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
                                const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1) {
-    (void)n;
     int64_t nb = k / 32;
+    const uint16_t *scales = sk_panel_scales(w, n, k);
     int64_t t_begin = n0 / 16, t_end = (n1 + 15) / 16;
     if (nb == 0) {
         for (int64_t i = 0; i < m; i++) memset(y + i * ldy + n0, 0, sizeof(float) * (size_t)(n1 - n0));
@@ -191,7 +195,7 @@ SK_VNNI void sk_gemm_q8_0_vnni(int64_t m, int64_t n, int64_t k, const sk_block_q
                     mask[i] = valid >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << valid) - 1);
                 }
                 // Spread the next column group's lines for this chunk evenly over the row
-                // groups' block steps: per_step = ⌈9 · next_tiles / groups⌉ lines. With many
+                // groups' block steps: per_step = ⌈8 · next_tiles / groups⌉ lines. With many
                 // row groups (per_step ≤ 6: more than 5 groups, m > 20 rows, for a full next
                 // group) the lines go to L1, at most 4 per step, and the hardware prefetcher
                 // covers the rest. With few, the product streams its weights from memory and
@@ -204,7 +208,7 @@ SK_VNNI void sk_gemm_q8_0_vnni(int64_t m, int64_t n, int64_t k, const sk_block_q
                 int64_t next_tiles = tn >= t_end ? 0 : t_end - tn < SK_VNNI_TILES ? t_end - tn : SK_VNNI_TILES;
                 const char *next = next_tiles ? (const char *)(w + tn * nb + kb) : NULL;
                 int64_t stride = nb * (int64_t)sizeof(sk_panel_q8_0);
-                int64_t tile_bytes = (kb1 - kb) * (int64_t)sizeof(sk_panel_q8_0);  // 9 lines a panel
+                int64_t tile_bytes = (kb1 - kb) * (int64_t)sizeof(sk_panel_q8_0);  // 8 lines a panel
                 int64_t lines = next_tiles * tile_bytes / 64;
                 int64_t per_step = (lines + groups * (kb1 - kb) - 1) / (groups * (kb1 - kb));
                 for (int64_t gi = 0; gi < groups; gi++) {
@@ -227,8 +231,15 @@ SK_VNNI void sk_gemm_q8_0_vnni(int64_t m, int64_t n, int64_t k, const sk_block_q
                     } else if (next_tiles) {
                         sk_vnni_prefetch_output(y, ldy, i0, i1, tn, (int)next_tiles);
                     }
-                    sk_vnni_group(rows, tiles, kb, kb1, c == 0, x + i * ldx, ldx, w + t * nb, nb,
-                                  y + i * ldy + 16 * t, ldy, mask, &pf);
+                    // The next group's scales (a line per 2 blocks a tile) go to L2 at once.
+                    if (gi == 0 && next_tiles) {
+                        for (int64_t j = 0; j < next_tiles; j++) {
+                            const char *s0 = (const char *)(scales + ((tn + j) * nb + kb) * SK_PANEL_COLS);
+                            for (int64_t o = 0; o < (kb1 - kb) * SK_PANEL_COLS * 2; o += 64) _mm_prefetch(s0 + o, _MM_HINT_T1);
+                        }
+                    }
+                    sk_vnni_group(rows, tiles, kb, kb1, c == 0, x + i * ldx, ldx, w + t * nb,
+                                  scales + t * nb * SK_PANEL_COLS, nb, y + i * ldy + 16 * t, ldy, mask, &pf);
                 }
             }
         }

@@ -96,9 +96,17 @@ int64_t sk_panel_count(int64_t n, int64_t k) {
     return (n + SK_PANEL_COLS - 1) / SK_PANEL_COLS * (k / 32);
 }
 
+int64_t sk_packed_panels(int64_t n, int64_t k) {
+    int64_t panels = sk_panel_count(n, k);
+    int64_t per_panel = (int64_t)(sizeof(sk_panel_q8_0) / (SK_PANEL_COLS * sizeof(uint16_t)));  // 16 panels' scales a panel
+    return panels + (panels + per_panel - 1) / per_panel;
+}
+
 void sk_pack_q8_0(const sk_block_q8_0 *w, int64_t n, int64_t k, sk_panel_q8_0 *out) {
     int64_t nb = k / 32;
     int64_t tiles = (n + SK_PANEL_COLS - 1) / SK_PANEL_COLS;
+    uint16_t *scales = (uint16_t *)sk_panel_scales(out, n, k);
+    memset(scales, 0, (size_t)(sk_packed_panels(n, k) - sk_panel_count(n, k)) * sizeof(sk_panel_q8_0));
     for (int64_t t = 0; t < tiles; t++) {
         for (int64_t b = 0; b < nb; b++) {
             sk_panel_q8_0 *p = &out[t * nb + b];
@@ -108,7 +116,7 @@ void sk_pack_q8_0(const sk_block_q8_0 *w, int64_t n, int64_t k, sk_panel_q8_0 *o
                 // Padding columns and zero-scaled blocks: d = 1, quants 128 (the value 0).
                 // The GEMMs form x.d · w.d by adding exponents, which needs w.d ≠ 0.
                 if (src && (src->d & 0x7fff) == 0) src = NULL;
-                p->d[c] = src ? sk_fp16_to_fp32_1(src->d) : 1.0f;
+                scales[(t * nb + b) * SK_PANEL_COLS + c] = src ? src->d : 0x3c00;
                 for (int g = 0; g < 8; g++) {
                     for (int j = 0; j < 4; j++) {
                         p->qs[g][c][j] = src ? (uint8_t)(src->qs[4 * g + j] ^ 0x80) : 128;
@@ -127,8 +135,8 @@ void sk_pack_q8_0(const sk_block_q8_0 *w, int64_t n, int64_t k, sk_panel_q8_0 *o
 /// -128 Σ x.qs (sk_quantize_row_q8_a guarantees it).
 void sk_gemm_q8_0_scalar(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
                          const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1) {
-    (void)n;
     int64_t nb = k / 32;
+    const uint16_t *scales = sk_panel_scales(w, n, k);
     for (int64_t i = 0; i < m; i++) {
         for (int64_t j = n0; j < n1; j++) {
             int64_t t = j / SK_PANEL_COLS;
@@ -137,13 +145,14 @@ void sk_gemm_q8_0_scalar(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x
             for (int64_t b = 0; b < nb; b++) {
                 const sk_block_q8_a *xb = &x[i * ldx + b];
                 const sk_panel_q8_0 *p = &w[t * nb + b];
+                float wd = sk_fp16_to_fp32_1(scales[(t * nb + b) * SK_PANEL_COLS + c]);
                 int32_t isum = 0;
                 for (int g = 0; g < 8; g++) {
                     for (int jj = 0; jj < 4; jj++) {
                         isum += ((int32_t)p->qs[g][c][jj] - 128) * xb->qs[4 * g + jj];
                     }
                 }
-                acc = fmaf((float)isum, sk_q8_scale_product(xb->d, p->d[c]), acc);
+                acc = fmaf((float)isum, sk_q8_scale_product(xb->d, wd), acc);
             }
             y[i * ldy + j] = acc;
         }

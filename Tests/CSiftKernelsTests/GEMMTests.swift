@@ -15,7 +15,7 @@ struct PackedWeights {
         rows.withUnsafeMutableBufferPointer { out in
             for j in 0 ..< n { sk_quantize_row_q8_0(Array(w[j * k ..< (j + 1) * k]), out.baseAddress! + j * k / 32, Int64(k)) }
         }
-        var panels = [sk_panel_q8_0](repeating: sk_panel_q8_0(), count: Int(sk_panel_count(Int64(n), Int64(k))))
+        var panels = [sk_panel_q8_0](repeating: sk_panel_q8_0(), count: Int(sk_packed_panels(Int64(n), Int64(k))))
         sk_pack_q8_0(rows, Int64(n), Int64(k), &panels)
         self.rows = rows
         self.panels = panels
@@ -49,13 +49,17 @@ func gemm(_ x: [sk_block_q8_a], _ w: PackedWeights, m: Int, n0: Int = 0, n1: Int
         var values = randomNormal(n * k, seed: 4)
         for i in 3 * k ..< 3 * k + 32 { values[i] = 0 }  // row 3, block 0: fp16 scale 0
         let w = PackedWeights(values, n: n, k: k)
-        #expect(w.panels.count == 2 * 2)
+        #expect(sk_panel_count(Int64(n), Int64(k)) == 2 * 2)
+        #expect(w.panels.count == 2 * 2 + 1, "4 panels, then their 4 × 32 bytes of scales in a whole panel")
+        let scales = w.panels.withUnsafeBytes { raw in Array(raw[4 * 512 ..< 4 * 512 + 4 * 32].bindMemory(to: UInt16.self)) }
         for tile in 0 ..< 2 {
             for block in 0 ..< 2 {
                 var p = w.panels[tile * 2 + block]
                 for c in 0 ..< 16 {
                     let row = tile * 16 + c
-                    let d = withUnsafeBytes(of: &p.d) { $0.load(fromByteOffset: 4 * c, as: Float.self) }
+                    var h = scales[(tile * 2 + block) * 16 + c]
+                    var d: Float = 0
+                    sk_fp16_to_fp32(&h, &d, 1)
                     let qs = withUnsafeBytes(of: &p.qs) { raw in (0 ..< 32).map { raw[($0 / 4) * 64 + c * 4 + $0 % 4] } }
                     if row < n {
                         var src = w.rows[row * 2 + block]

@@ -40,17 +40,16 @@ _Static_assert(sizeof(sk_block_q8_a) == 40, "sk_block_q8_a is 40 bytes");
 /// Output columns per packed weight panel.
 #define SK_PANEL_COLS 16
 
-/// Q8_0 weights for 16 output columns over one 32-wide K block, laid out for dot-product
-/// instructions that consume 4 consecutive int8 per 32-bit lane:
-///   d[c]          fp32 scale of column c (converted once from the block's fp16)
+/// The quants of Q8_0 weights for 16 output columns over one 32-wide K block, laid out for
+/// dot-product instructions that consume 4 consecutive int8 per 32-bit lane:
 ///   qs[g][c][j]   (q + 128) as uint8 for column c, k = 4g + j
-/// Columns past N in the last panel, and blocks whose fp16 scale is ±0, get d = 1 and quants
-/// 128 (the value 0), so that every d is a nonzero number (see sk_gemm_q8_0).
+/// Eight cache lines. The scales are kept apart (sk_panel_scales): with them inside, a
+/// panel was 576 bytes, its lines were not aligned, and it was 1.125 bytes a weight instead
+/// of 1.0625 as now; a short prefill streams every weight from memory once.
 typedef struct {
-    float d[SK_PANEL_COLS];
     uint8_t qs[8][SK_PANEL_COLS][4];
 } sk_panel_q8_0;
-_Static_assert(sizeof(sk_panel_q8_0) == 576, "sk_panel_q8_0 is 576 bytes");
+_Static_assert(sizeof(sk_panel_q8_0) == 512, "sk_panel_q8_0 is 512 bytes");
 
 // MARK: - Instruction-set levels
 
@@ -109,16 +108,30 @@ void sk_quantize_row_q8_a(const float *x, sk_block_q8_a *y, int64_t k);
 /// Number of panels for an N×K weight matrix: ceil(n / 16) * (k / 32).
 int64_t sk_panel_count(int64_t n, int64_t k);
 
-/// Repacks row-major Q8_0 weights W[n][k/32] into panels ordered [n/16 tile][k/32 block].
+/// Panels to allocate for sk_pack_q8_0's output: the sk_panel_count panels, then their
+/// scales (32 bytes a panel) in whole panels.
+int64_t sk_packed_panels(int64_t n, int64_t k);
+
+/// The scales of packed weights: after the panels, one fp16 per column and block, panel by
+/// panel: scale of column c of panel p at [16 p + c], the block's fp16 d as stored in the
+/// file. Columns past N in the last panel, and blocks whose d is ±0, have d = 1.0 (0x3c00)
+/// and quants 128 (the value 0), so that every scale is a nonzero number (see sk_gemm_q8_0).
+static inline const uint16_t *sk_panel_scales(const sk_panel_q8_0 *w, int64_t n, int64_t k) {
+    return (const uint16_t *)(w + sk_panel_count(n, k));
+}
+
+/// Repacks row-major Q8_0 weights W[n][k/32] into panels ordered [n/16 tile][k/32 block]
+/// and their scales, `sk_packed_panels(n, k)` panels in all.
 void sk_pack_q8_0(const sk_block_q8_0 *w, int64_t n, int64_t k, sk_panel_q8_0 *out);
 
 /// Y[i][j] = Σ_k X[i][k] * W[j][k] for rows i < m and columns n0 ≤ j < n1.
 /// X: m rows of k/32 activation blocks, row stride ldx blocks. W: packed by sk_pack_q8_0
 /// for n columns. Y: row stride ldy floats. n0 must be a multiple of 16; n1 ≤ n.
 /// Per output, in block order: acc = fmaf((float)isum_b, scale, acc) with scale the float
-/// whose bits are bits(w_b.d[c]) + bits(x_b.d) - bits(1.0f) as uint32: x_b.d * w_b.d[c]
-/// exactly, for the power-of-two x.d of sk_quantize_row_q8_a and any finite nonzero w.d
-/// that came from fp16 (sk_pack_q8_0 leaves no zero scale). Every level computes it so.
+/// whose bits are bits(w_b.d[c]) + bits(x_b.d) - bits(1.0f) as uint32, w.d the fp16 scale
+/// converted exactly to fp32: x_b.d * w_b.d[c] exactly, for the power-of-two x.d of
+/// sk_quantize_row_q8_a and any finite nonzero w.d (sk_pack_q8_0 leaves no zero scale).
+/// Every level computes it so.
 void sk_gemm_q8_0(int64_t m, int64_t n, int64_t k,
                   const sk_block_q8_a *x, int64_t ldx,
                   const sk_panel_q8_0 *w,

@@ -19,7 +19,8 @@ public final class Linear: @unchecked Sendable {
     enum Storage {
         /// [out][in] floats; `owner` keeps mapped memory alive when the pointer is zero-copy.
         case f32(UnsafePointer<Float>, owner: AnyObject)
-        /// Panels from sk_pack_q8_0, owned by this layer.
+        /// Panels and their scales from sk_pack_q8_0 (`count` = sk_packed_panels), owned by
+        /// this layer.
         case q8_0(UnsafeMutablePointer<sk_panel_q8_0>, count: Int)
     }
 
@@ -90,7 +91,7 @@ public final class Linear: @unchecked Sendable {
     }
 
     private static func pack(_ blocks: UnsafePointer<sk_block_q8_0>, n: Int, k: Int) -> Storage {
-        let count = Int(sk_panel_count(Int64(n), Int64(k)))
+        let count = Int(sk_packed_panels(Int64(n), Int64(k)))
         let panels = UnsafeMutablePointer<sk_panel_q8_0>.allocate(capacity: count)
         panels.initialize(repeating: sk_panel_q8_0(), count: count)
         sk_pack_q8_0(blocks, Int64(n), Int64(k), panels)
@@ -112,12 +113,19 @@ public final class Linear: @unchecked Sendable {
             return Linear(inFeatures: k, outFeatures: picked, bias: bias.map { b in rows.map { b[$0] } },
                           storage: .f32(UnsafePointer(owned.pointer), owner: owned))
         case .q8_0(let panels, _):
-            let nb = k / 32, count = Int(sk_panel_count(Int64(picked), Int64(k)))
+            let nb = k / 32, count = Int(sk_packed_panels(Int64(picked), Int64(k)))
             let out = UnsafeMutablePointer<sk_panel_q8_0>.allocate(capacity: count)
+            // Padding, as sk_pack_q8_0 pads: quants 128 (the value 0), scales 1.0 (the GEMMs
+            // need nonzero weight scales).
             out.initialize(repeating: Linear.emptyPanel, count: count)
+            let scales = UnsafeMutablePointer(mutating: sk_panel_scales(out, Int64(picked), Int64(k))!)
+            scales.update(repeating: 0x3c00, count: Int(sk_panel_count(Int64(picked), Int64(k))) * 16)
+            let from = sk_panel_scales(panels, Int64(outFeatures), Int64(k))!
             for (i, r) in rows.enumerated() {
                 for b in 0 ..< nb {
-                    Linear.copyLane(from: panels + (r / 16) * nb + b, lane: r % 16, to: out + (i / 16) * nb + b, lane: i % 16)
+                    let src = (r / 16) * nb + b, dst = (i / 16) * nb + b
+                    Linear.copyLane(from: panels + src, lane: r % 16, to: out + dst, lane: i % 16)
+                    scales[dst * 16 + i % 16] = from[src * 16 + r % 16]
                 }
             }
             return Linear(inFeatures: k, outFeatures: picked, bias: bias.map { b in rows.map { b[$0] } },
@@ -132,19 +140,15 @@ public final class Linear: @unchecked Sendable {
         self.storage = storage
     }
 
-    /// A panel whose columns are all padding, as sk_pack_q8_0 pads: scale 1 (the GEMMs need
-    /// nonzero weight scales), quants 128 (the value 0).
+    /// A panel whose columns are all padding: quants 128 (the value 0).
     private static let emptyPanel: sk_panel_q8_0 = {
         var p = sk_panel_q8_0()
-        withUnsafeMutableBytes(of: &p.d) { _ = $0.initializeMemory(as: Float.self, repeating: 1) }
         withUnsafeMutableBytes(of: &p.qs) { _ = $0.initializeMemory(as: UInt8.self, repeating: 128) }
         return p
     }()
 
+    /// Copies one column's quants (its scale is copied by the caller).
     private static func copyLane(from src: UnsafePointer<sk_panel_q8_0>, lane: Int, to dst: UnsafeMutablePointer<sk_panel_q8_0>, lane out: Int) {
-        withUnsafeBytes(of: src.pointee.d) { d in
-            withUnsafeMutableBytes(of: &dst.pointee.d) { $0.storeBytes(of: d.load(fromByteOffset: 4 * lane, as: Float.self), toByteOffset: 4 * out, as: Float.self) }
-        }
         withUnsafeBytes(of: src.pointee.qs) { q in
             withUnsafeMutableBytes(of: &dst.pointee.qs) { o in
                 // qs[g][c][j]: 8 groups of 16 columns × 4 bytes.
