@@ -33,9 +33,9 @@ typedef struct {
     void (*quantize_row_q8_0)(const float *, sk_block_q8_0 *, int64_t);
     void (*dequantize_row_q8_0)(const sk_block_q8_0 *, float *, int64_t);
     float (*vec_dot_q8_0)(const sk_block_q8_0 *, const sk_block_q8_0 *, int64_t);
-    void (*quantize_row_q8_a)(const float *, sk_block_q8_a *, int64_t);
+    void (*quantize_row_q8_a)(const float *, sk_block_q8_a *, int64_t, sk_scales);
     void (*gemm_q8_0)(int64_t, int64_t, int64_t, const sk_block_q8_a *, int64_t,
-                      const sk_panel_q8_0 *, float *, int64_t, int64_t, int64_t);
+                      const sk_panel_q8_0 *, float *, int64_t, int64_t, int64_t, sk_scales);
     // Row math: AVX-512 or the scalar reference (AVX2 and NEON use the reference).
     void (*softmax)(float *, int64_t);
     float (*log_sum_exp)(const float *, int64_t);
@@ -258,14 +258,14 @@ float sk_vec_dot_q8_0(const sk_block_q8_0 *a, const sk_block_q8_0 *b, int64_t nb
     return sk_impl_active()->vec_dot_q8_0(a, b, nblocks);
 }
 
-void sk_quantize_row_q8_a(const float *x, sk_block_q8_a *y, int64_t k) {
-    sk_impl_active()->quantize_row_q8_a(x, y, k);
+void sk_quantize_row_q8_a(const float *x, sk_block_q8_a *y, int64_t k, sk_scales scales) {
+    sk_impl_active()->quantize_row_q8_a(x, y, k, scales);
 }
 
 void sk_gemm_q8_0(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
-                  const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1) {
+                  const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1, sk_scales scales) {
     if (m <= 0 || n1 <= n0) return;
-    sk_impl_active()->gemm_q8_0(m, n, k, x, ldx, w, y, ldy, n0, n1);
+    sk_impl_active()->gemm_q8_0(m, n, k, x, ldx, w, y, ldy, n0, n1, scales);
 }
 
 void sk_bias_activation(float *y, int64_t ldy, int64_t m, int64_t n, const float *bias, sk_activation act) {

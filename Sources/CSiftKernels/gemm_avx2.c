@@ -33,7 +33,7 @@ static inline SK_AVX2 __m256i sk_pair_sums(__m256i a, __m256i b) {
 /// (1..16) are stored. `first` starts the accumulators at 0 instead of loading y.
 static inline __attribute__((always_inline)) SK_AVX2 void
 sk_avx2_micro(int rows, int64_t b0, int64_t b1, int first, const sk_block_q8_a *x, int64_t ldx,
-              const sk_panel_q8_0 *p, const uint16_t *ps, float *y, int64_t ldy, int64_t valid) {
+              const sk_panel_q8_0 *p, const uint16_t *ps, float *y, int64_t ldy, int64_t valid, sk_scales mode) {
     // Activations as int16, 4 per group g (one 64-bit broadcast each), and the offset
     // correction x.offset (-128 Σ q_x) in the low half of a 64-bit lane (counted once per column
     // after the pair sums).
@@ -73,12 +73,21 @@ sk_avx2_micro(int rows, int64_t b0, int64_t b1, int first, const sk_block_q8_a *
         __m256i wd0 = _mm256_castps_si256(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(ps + b * SK_PANEL_COLS))));
         __m256i wd1 = _mm256_castps_si256(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(ps + b * SK_PANEL_COLS + 8))));
         for (int r = 0; r < rows; r++) {
-            // x.d · w.d as sk_q8_scale_product: x.d's exponent added to w.d's.
-            __m256i xe = _mm256_set1_epi32((int32_t)(sk_f32_bits(x[r * ldx + b].d) - SK_ONE_BITS));
+            // x.d · w.d as sk_q8_scale_product: a product, or x.d's exponent added to w.d's.
+            __m256 s0, s1;
+            if (mode == SK_SCALES_EXACT) {
+                __m256 xd = _mm256_set1_ps(x[r * ldx + b].d);
+                s0 = _mm256_mul_ps(xd, _mm256_castsi256_ps(wd0));
+                s1 = _mm256_mul_ps(xd, _mm256_castsi256_ps(wd1));
+            } else {
+                __m256i xe = _mm256_set1_epi32((int32_t)(sk_f32_bits(x[r * ldx + b].d) - SK_ONE_BITS));
+                s0 = _mm256_castsi256_ps(_mm256_add_epi32(wd0, xe));
+                s1 = _mm256_castsi256_ps(_mm256_add_epi32(wd1, xe));
+            }
             __m256i isum0 = sk_pair_sums(part[r][0], part[r][1]);
             __m256i isum1 = sk_pair_sums(part[r][2], part[r][3]);
-            acc[r][0] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum0), _mm256_castsi256_ps(_mm256_add_epi32(wd0, xe)), acc[r][0]);
-            acc[r][1] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum1), _mm256_castsi256_ps(_mm256_add_epi32(wd1, xe)), acc[r][1]);
+            acc[r][0] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum0), s0, acc[r][0]);
+            acc[r][1] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum1), s1, acc[r][1]);
         }
     }
     for (int r = 0; r < rows; r++) {
@@ -88,7 +97,7 @@ sk_avx2_micro(int rows, int64_t b0, int64_t b1, int first, const sk_block_q8_a *
 }
 
 SK_AVX2 void sk_gemm_q8_0_avx2(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
-                               const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1) {
+                               const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1, sk_scales mode) {
     int64_t nb = k / 32;
     const uint16_t *scales = sk_panel_scales(w, n, k);
     int64_t t_begin = n0 / 16, t_end = (n1 + 15) / 16;
@@ -105,9 +114,9 @@ SK_AVX2 void sk_gemm_q8_0_avx2(int64_t m, int64_t n, int64_t k, const sk_block_q
                 const sk_block_q8_a *xi = x + i * ldx;
                 float *yi = y + i * ldy + 16 * t;
                 if (m - i >= 2) {
-                    sk_avx2_micro(2, kb, kb1, c == 0, xi, ldx, w + t * nb, scales + t * nb * SK_PANEL_COLS, yi, ldy, valid);
+                    sk_avx2_micro(2, kb, kb1, c == 0, xi, ldx, w + t * nb, scales + t * nb * SK_PANEL_COLS, yi, ldy, valid, mode);
                 } else {
-                    sk_avx2_micro(1, kb, kb1, c == 0, xi, ldx, w + t * nb, scales + t * nb * SK_PANEL_COLS, yi, ldy, valid);
+                    sk_avx2_micro(1, kb, kb1, c == 0, xi, ldx, w + t * nb, scales + t * nb * SK_PANEL_COLS, yi, ldy, valid, mode);
                 }
             }
         }

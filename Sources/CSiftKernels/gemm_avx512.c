@@ -25,7 +25,7 @@ enum {
 static inline __attribute__((always_inline)) SK_AVX512 void
 sk_bw_micro(int rows, int tiles, int64_t b0, int64_t b1, int first,
             const sk_block_q8_a *x, int64_t ldx, const sk_panel_q8_0 *w, const uint16_t *ws, int64_t nb,
-            float *y, int64_t ldy, const __mmask16 *mask) {
+            float *y, int64_t ldy, const __mmask16 *mask, sk_scales mode) {
     // Activations as int16, 4 per group g (one 64-bit broadcast each), and the offset
     // correction x.offset (-128 Σ q_x) placed in the low half of a 64-bit lane so that it is counted
     // once per column after the pair sums.
@@ -75,11 +75,14 @@ sk_bw_micro(int rows, int tiles, int64_t b0, int64_t b1, int first,
             wd[t] = _mm512_castps_si512(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(ws + (t * nb + b) * SK_PANEL_COLS))));
         }
         for (int r = 0; r < rows; r++) {
-            __m512i xe = _mm512_set1_epi32((int32_t)(sk_f32_bits(x[r * ldx + b].d) - SK_ONE_BITS));
+            float xd = x[r * ldx + b].d;
+            __m512i xe = _mm512_set1_epi32((int32_t)(sk_f32_bits(xd) - SK_ONE_BITS));
             for (int t = 0; t < tiles; t++) {
                 __m512i isum = _mm512_add_epi32(_mm512_permutex2var_epi32(lo[r][t], even, hi[r][t]),
                                                 _mm512_permutex2var_epi32(lo[r][t], odd, hi[r][t]));
-                __m512 scale = _mm512_castsi512_ps(_mm512_add_epi32(wd[t], xe));  // sk_q8_scale_product
+                __m512 scale = mode == SK_SCALES_EXACT  // sk_q8_scale_product
+                    ? _mm512_mul_ps(_mm512_set1_ps(xd), _mm512_castsi512_ps(wd[t]))
+                    : _mm512_castsi512_ps(_mm512_add_epi32(wd[t], xe));
                 acc[r][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), scale, acc[r][t]);
             }
         }
@@ -92,21 +95,21 @@ sk_bw_micro(int rows, int tiles, int64_t b0, int64_t b1, int first,
 static SK_AVX512 void
 sk_bw_group(int rows, int tiles, int64_t b0, int64_t b1, int first,
             const sk_block_q8_a *x, int64_t ldx, const sk_panel_q8_0 *w, const uint16_t *ws, int64_t nb,
-            float *y, int64_t ldy, const __mmask16 *mask) {
+            float *y, int64_t ldy, const __mmask16 *mask, sk_scales mode) {
     switch (rows * 8 + tiles) {
-    case 4 * 8 + 2: sk_bw_micro(4, 2, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask); break;
-    case 3 * 8 + 2: sk_bw_micro(3, 2, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask); break;
-    case 2 * 8 + 2: sk_bw_micro(2, 2, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask); break;
-    case 1 * 8 + 2: sk_bw_micro(1, 2, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask); break;
-    case 4 * 8 + 1: sk_bw_micro(4, 1, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask); break;
-    case 3 * 8 + 1: sk_bw_micro(3, 1, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask); break;
-    case 2 * 8 + 1: sk_bw_micro(2, 1, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask); break;
-    default: sk_bw_micro(1, 1, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask); break;
+    case 4 * 8 + 2: sk_bw_micro(4, 2, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, mode); break;
+    case 3 * 8 + 2: sk_bw_micro(3, 2, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, mode); break;
+    case 2 * 8 + 2: sk_bw_micro(2, 2, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, mode); break;
+    case 1 * 8 + 2: sk_bw_micro(1, 2, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, mode); break;
+    case 4 * 8 + 1: sk_bw_micro(4, 1, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, mode); break;
+    case 3 * 8 + 1: sk_bw_micro(3, 1, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, mode); break;
+    case 2 * 8 + 1: sk_bw_micro(2, 1, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, mode); break;
+    default: sk_bw_micro(1, 1, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, mode); break;
     }
 }
 
 SK_AVX512 void sk_gemm_q8_0_avx512(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
-                                   const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1) {
+                                   const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1, sk_scales mode) {
     int64_t nb = k / 32;
     const uint16_t *scales = sk_panel_scales(w, n, k);
     int64_t t_begin = n0 / 16, t_end = (n1 + 15) / 16;
@@ -127,7 +130,7 @@ SK_AVX512 void sk_gemm_q8_0_avx512(int64_t m, int64_t n, int64_t k, const sk_blo
             for (int64_t i = 0; i < m; i += SK_BW_ROWS) {
                 int rows = m - i < SK_BW_ROWS ? (int)(m - i) : SK_BW_ROWS;
                 sk_bw_group(rows, tiles, kb, kb1, c == 0, x + i * ldx, ldx, w + t * nb, scales + t * nb * SK_PANEL_COLS, nb,
-                            y + i * ldy + 16 * t, ldy, mask);
+                            y + i * ldy + 16 * t, ldy, mask, mode);
             }
         }
     }

@@ -39,11 +39,11 @@ static inline void sk_acc_store(const float32x4_t acc[4], float *y, int64_t vali
 /// acc[q] = fma(cvt(isum[q]), x.d * w.d[4q..4q+3], acc[q]) for the 4 column chunks, w.d
 /// the panel's fp16 scales, the product formed as sk_q8_scale_product does (an add to
 /// w.d's exponent).
-static inline void sk_fp32_step(float32x4_t acc[4], const int32x4_t isum[4], float xd, const uint16_t *wd) {
+static inline void sk_fp32_step(float32x4_t acc[4], const int32x4_t isum[4], float xd, const uint16_t *wd, sk_scales mode) {
     uint32x4_t xe = vdupq_n_u32(sk_f32_bits(xd) - SK_ONE_BITS);
     for (int q = 0; q < 4; q++) {
         float32x4_t w = vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(wd + 4 * q)));
-        float32x4_t scale = vreinterpretq_f32_u32(vaddq_u32(vreinterpretq_u32_f32(w), xe));
+        float32x4_t scale = mode == SK_SCALES_EXACT ? vmulq_n_f32(w, xd) : vreinterpretq_f32_u32(vaddq_u32(vreinterpretq_u32_f32(w), xe));
         acc[q] = vfmaq_f32(acc[q], vcvtq_f32_s32(isum[q]), scale);
     }
 }
@@ -51,7 +51,7 @@ static inline void sk_fp32_step(float32x4_t acc[4], const int32x4_t isum[4], flo
 // MARK: - Plain Advanced SIMD
 
 static inline __attribute__((always_inline)) void
-sk_neon_micro(int rows, int64_t nb, const sk_block_q8_a *x, int64_t ldx, const sk_panel_q8_0 *p, const uint16_t *ps,
+sk_neon_micro(int rows, int64_t nb, const sk_block_q8_a *x, int64_t ldx, const sk_panel_q8_0 *p, const uint16_t *ps, sk_scales mode,
               float *y, int64_t ldy, int64_t valid) {
     float32x4_t acc[SK_NEON_ROWS][4];
     for (int r = 0; r < rows; r++) {
@@ -81,23 +81,23 @@ sk_neon_micro(int rows, int64_t nb, const sk_block_q8_a *x, int64_t ldx, const s
         for (int r = 0; r < rows; r++) {
             int32x4_t isum[4];
             for (int q = 0; q < 4; q++) isum[q] = vpaddq_s32(lo[r][q], hi[r][q]);
-            sk_fp32_step(acc[r], isum, x[r * ldx + b].d, ps + b * SK_PANEL_COLS);
+            sk_fp32_step(acc[r], isum, x[r * ldx + b].d, ps + b * SK_PANEL_COLS, mode);
         }
     }
     for (int r = 0; r < rows; r++) sk_acc_store(acc[r], y + r * ldy, valid);
 }
 
 void sk_gemm_q8_0_neon(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
-                       const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1) {
+                       const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1, sk_scales mode) {
     int64_t nb = k / 32;
     const uint16_t *scales = sk_panel_scales(w, n, k);
     for (int64_t t = n0 / 16; t < (n1 + 15) / 16; t++) {
         int64_t valid = n1 - 16 * t;
         for (int64_t i = 0; i < m; i += SK_NEON_ROWS) {
             if (m - i >= 2) {
-                sk_neon_micro(2, nb, x + i * ldx, ldx, w + t * nb, scales + t * nb * SK_PANEL_COLS, y + i * ldy + 16 * t, ldy, valid);
+                sk_neon_micro(2, nb, x + i * ldx, ldx, w + t * nb, scales + t * nb * SK_PANEL_COLS, mode, y + i * ldy + 16 * t, ldy, valid);
             } else {
-                sk_neon_micro(1, nb, x + i * ldx, ldx, w + t * nb, scales + t * nb * SK_PANEL_COLS, y + i * ldy + 16 * t, ldy, valid);
+                sk_neon_micro(1, nb, x + i * ldx, ldx, w + t * nb, scales + t * nb * SK_PANEL_COLS, mode, y + i * ldy + 16 * t, ldy, valid);
             }
         }
     }
@@ -106,7 +106,7 @@ void sk_gemm_q8_0_neon(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, 
 // MARK: - Dot product (SDOT)
 
 static inline __attribute__((always_inline)) SK_DOTPROD void
-sk_neondot_micro(int rows, int64_t nb, const sk_block_q8_a *x, int64_t ldx, const sk_panel_q8_0 *p, const uint16_t *ps,
+sk_neondot_micro(int rows, int64_t nb, const sk_block_q8_a *x, int64_t ldx, const sk_panel_q8_0 *p, const uint16_t *ps, sk_scales mode,
                  float *y, int64_t ldy, int64_t valid) {
     float32x4_t acc[SK_NEON_ROWS][4];
     for (int r = 0; r < rows; r++) {
@@ -130,22 +130,22 @@ sk_neondot_micro(int rows, int64_t nb, const sk_block_q8_a *x, int64_t ldx, cons
                 for (int r = 0; r < rows; r++) isum[r][q] = vdotq_s32(isum[r][q], wq, xv[r]);
             }
         }
-        for (int r = 0; r < rows; r++) sk_fp32_step(acc[r], isum[r], x[r * ldx + b].d, ps + b * SK_PANEL_COLS);
+        for (int r = 0; r < rows; r++) sk_fp32_step(acc[r], isum[r], x[r * ldx + b].d, ps + b * SK_PANEL_COLS, mode);
     }
     for (int r = 0; r < rows; r++) sk_acc_store(acc[r], y + r * ldy, valid);
 }
 
 SK_DOTPROD void sk_gemm_q8_0_neondot(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
-                                     const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1) {
+                                     const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1, sk_scales mode) {
     int64_t nb = k / 32;
     const uint16_t *scales = sk_panel_scales(w, n, k);
     for (int64_t t = n0 / 16; t < (n1 + 15) / 16; t++) {
         int64_t valid = n1 - 16 * t;
         for (int64_t i = 0; i < m; i += SK_NEON_ROWS) {
             if (m - i >= 2) {
-                sk_neondot_micro(2, nb, x + i * ldx, ldx, w + t * nb, scales + t * nb * SK_PANEL_COLS, y + i * ldy + 16 * t, ldy, valid);
+                sk_neondot_micro(2, nb, x + i * ldx, ldx, w + t * nb, scales + t * nb * SK_PANEL_COLS, mode, y + i * ldy + 16 * t, ldy, valid);
             } else {
-                sk_neondot_micro(1, nb, x + i * ldx, ldx, w + t * nb, scales + t * nb * SK_PANEL_COLS, y + i * ldy + 16 * t, ldy, valid);
+                sk_neondot_micro(1, nb, x + i * ldx, ldx, w + t * nb, scales + t * nb * SK_PANEL_COLS, mode, y + i * ldy + 16 * t, ldy, valid);
             }
         }
     }

@@ -99,7 +99,7 @@ sk_vnni_prefetch_output(const float *y, int64_t ldy, int64_t i, int64_t i1, int6
 /// lanes past `mask[t]` are computed (their weights are zero padding or real columns beyond
 /// n1) but never stored. `first` starts the accumulators at 0 instead of loading y.
 static inline __attribute__((always_inline)) SK_VNNI void
-sk_vnni_micro(int rows, int tiles, int64_t b0, int64_t b1, int first,
+sk_vnni_micro(int rows, int tiles, int exact, int64_t b0, int64_t b1, int first,
               const sk_block_q8_a *x, int64_t ldx, const sk_panel_q8_0 *w, const uint16_t *ws, int64_t nb,
               float *y, int64_t ldy, const __mmask16 *mask, sk_vnni_prefetch *pf) {
     __m512 acc[SK_VNNI_ROWS][SK_VNNI_TILES];
@@ -125,17 +125,19 @@ sk_vnni_micro(int rows, int tiles, int64_t b0, int64_t b1, int first,
                 for (int t = 0; t < tiles; t++) isum[r][t] = _mm512_dpbusd_epi32(isum[r][t], wv[t], xv);
             }
         }
-        // x.d · w.d as sk_q8_scale_product: x.d (a power of two) enters as an integer add to
-        // w.d's exponent, on the integer ports; a VMULPS would compete with VPDPBUSD. The
-        // fp16 → fp32 conversion does not (it cost nothing measurable).
+        // x.d · w.d as sk_q8_scale_product: with SK_SCALES_POW2, x.d (a power of two) enters
+        // as an integer add to w.d's exponent, on the integer ports; the VMULPS of
+        // SK_SCALES_EXACT competes with VPDPBUSD. The fp16 → fp32 conversion does not (it
+        // cost nothing measurable).
         __m512i wd[SK_VNNI_TILES];
         for (int t = 0; t < tiles; t++) {
             wd[t] = _mm512_castps_si512(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(ws + (t * nb + b) * SK_PANEL_COLS))));
         }
         for (int r = 0; r < rows; r++) {
-            __m512i xe = _mm512_sub_epi32(_mm512_castps_si512(_mm512_set1_ps(x[r * ldx + b].d)), _mm512_set1_epi32((int)SK_ONE_BITS));
+            __m512 xd = _mm512_set1_ps(x[r * ldx + b].d);
+            __m512i xe = _mm512_sub_epi32(_mm512_castps_si512(xd), _mm512_set1_epi32((int)SK_ONE_BITS));
             for (int t = 0; t < tiles; t++) {
-                __m512 scale = _mm512_castsi512_ps(_mm512_add_epi32(wd[t], xe));
+                __m512 scale = exact ? _mm512_mul_ps(xd, _mm512_castsi512_ps(wd[t])) : _mm512_castsi512_ps(_mm512_add_epi32(wd[t], xe));
                 acc[r][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[r][t]), scale, acc[r][t]);
             }
         }
@@ -146,33 +148,48 @@ sk_vnni_micro(int rows, int tiles, int64_t b0, int64_t b1, int first,
 }
 
 /// Instantiates the micro-kernel for the rows × tiles shape at hand (constants, so the
-/// arrays above live in registers).
-static SK_VNNI void
-sk_vnni_group(int rows, int tiles, int64_t b0, int64_t b1, int first,
+/// arrays above live in registers); `exact` is a constant wherever this is inlined.
+static inline __attribute__((always_inline)) SK_VNNI void
+sk_vnni_shape(int rows, int tiles, int exact, int64_t b0, int64_t b1, int first,
               const sk_block_q8_a *x, int64_t ldx, const sk_panel_q8_0 *w, const uint16_t *ws, int64_t nb,
               float *y, int64_t ldy, const __mmask16 *mask, sk_vnni_prefetch *pf) {
     switch (rows * 8 + tiles) {
-    case 4 * 8 + 4: sk_vnni_micro(4, 4, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
-    case 4 * 8 + 3: sk_vnni_micro(4, 3, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
-    case 4 * 8 + 2: sk_vnni_micro(4, 2, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
-    case 4 * 8 + 1: sk_vnni_micro(4, 1, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
-    case 3 * 8 + 4: sk_vnni_micro(3, 4, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
-    case 3 * 8 + 3: sk_vnni_micro(3, 3, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
-    case 3 * 8 + 2: sk_vnni_micro(3, 2, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
-    case 3 * 8 + 1: sk_vnni_micro(3, 1, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
-    case 2 * 8 + 4: sk_vnni_micro(2, 4, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
-    case 2 * 8 + 3: sk_vnni_micro(2, 3, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
-    case 2 * 8 + 2: sk_vnni_micro(2, 2, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
-    case 2 * 8 + 1: sk_vnni_micro(2, 1, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
-    case 1 * 8 + 4: sk_vnni_micro(1, 4, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
-    case 1 * 8 + 3: sk_vnni_micro(1, 3, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
-    case 1 * 8 + 2: sk_vnni_micro(1, 2, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
-    default: sk_vnni_micro(1, 1, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 4 * 8 + 4: sk_vnni_micro(4, 4, exact, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 4 * 8 + 3: sk_vnni_micro(4, 3, exact, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 4 * 8 + 2: sk_vnni_micro(4, 2, exact, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 4 * 8 + 1: sk_vnni_micro(4, 1, exact, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 3 * 8 + 4: sk_vnni_micro(3, 4, exact, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 3 * 8 + 3: sk_vnni_micro(3, 3, exact, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 3 * 8 + 2: sk_vnni_micro(3, 2, exact, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 3 * 8 + 1: sk_vnni_micro(3, 1, exact, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 2 * 8 + 4: sk_vnni_micro(2, 4, exact, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 2 * 8 + 3: sk_vnni_micro(2, 3, exact, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 2 * 8 + 2: sk_vnni_micro(2, 2, exact, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 2 * 8 + 1: sk_vnni_micro(2, 1, exact, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 1 * 8 + 4: sk_vnni_micro(1, 4, exact, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 1 * 8 + 3: sk_vnni_micro(1, 3, exact, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    case 1 * 8 + 2: sk_vnni_micro(1, 2, exact, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
+    default: sk_vnni_micro(1, 1, exact, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf); break;
     }
 }
 
+/// One row group, for each scale mode (so the mode's branch folds away).
+static SK_VNNI void
+sk_vnni_group_pow2(int rows, int tiles, int64_t b0, int64_t b1, int first,
+                   const sk_block_q8_a *x, int64_t ldx, const sk_panel_q8_0 *w, const uint16_t *ws, int64_t nb,
+                   float *y, int64_t ldy, const __mmask16 *mask, sk_vnni_prefetch *pf) {
+    sk_vnni_shape(rows, tiles, 0, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf);
+}
+
+static SK_VNNI void
+sk_vnni_group_exact(int rows, int tiles, int64_t b0, int64_t b1, int first,
+                    const sk_block_q8_a *x, int64_t ldx, const sk_panel_q8_0 *w, const uint16_t *ws, int64_t nb,
+                    float *y, int64_t ldy, const __mmask16 *mask, sk_vnni_prefetch *pf) {
+    sk_vnni_shape(rows, tiles, 1, b0, b1, first, x, ldx, w, ws, nb, y, ldy, mask, pf);
+}
+
 SK_VNNI void sk_gemm_q8_0_vnni(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
-                               const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1) {
+                               const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1, sk_scales mode) {
     int64_t nb = k / 32;
     const uint16_t *scales = sk_panel_scales(w, n, k);
     int64_t t_begin = n0 / 16, t_end = (n1 + 15) / 16;
@@ -238,7 +255,7 @@ SK_VNNI void sk_gemm_q8_0_vnni(int64_t m, int64_t n, int64_t k, const sk_block_q
                             for (int64_t o = 0; o < (kb1 - kb) * SK_PANEL_COLS * 2; o += 64) _mm_prefetch(s0 + o, _MM_HINT_T1);
                         }
                     }
-                    sk_vnni_group(rows, tiles, kb, kb1, c == 0, x + i * ldx, ldx, w + t * nb,
+                    (mode == SK_SCALES_EXACT ? sk_vnni_group_exact : sk_vnni_group_pow2)(rows, tiles, kb, kb1, c == 0, x + i * ldx, ldx, w + t * nb,
                                   scales + t * nb * SK_PANEL_COLS, nb, y + i * ldy + 16 * t, ldy, mask, &pf);
                 }
             }

@@ -78,7 +78,7 @@ static inline SK_AVX2 __m256i sk_round_q8(__m256 v) {
 
 /// One 32-block: scale (by `scale`, sk_q8_scale or sk_q8_a_scale) and quants; returns Σ qs. max(|v|, 0) maps NaN to 0 (VMAXPS returns
 /// its second operand when either is NaN), as the scalar loop never lets NaN win.
-static inline SK_AVX2 int32_t sk_quantize_block(const float *x, float *d, int8_t *qs, sk_scale_rule scale) {
+static inline __attribute__((always_inline)) SK_AVX2 int32_t sk_quantize_block(const float *x, float *d, int8_t *qs, sk_scale_fn scale) {
     const __m256 sign = _mm256_set1_ps(-0.0f), zero = _mm256_setzero_ps();
     __m256 v[4];
     __m256 m = zero;
@@ -114,11 +114,20 @@ SK_AVX2 void sk_quantize_row_q8_0_avx2(const float *x, sk_block_q8_0 *y, int64_t
     }
 }
 
-SK_AVX2 void sk_quantize_row_q8_a_avx2(const float *x, sk_block_q8_a *y, int64_t k) {
+/// The row's blocks with `scale` (a constant wherever this is inlined).
+static inline __attribute__((always_inline)) SK_AVX2 void sk_quantize_blocks_a(const float *x, sk_block_q8_a *y, int64_t k, sk_scale_fn scale) {
     for (int64_t b = 0; b < k / 32; b++) {
         float d;
-        y[b].offset = -128 * sk_quantize_block(x + 32 * b, &d, y[b].qs, sk_q8_a_scale);
+        y[b].offset = -128 * sk_quantize_block(x + 32 * b, &d, y[b].qs, scale);
         y[b].d = d;
+    }
+}
+
+SK_AVX2 void sk_quantize_row_q8_a_avx2(const float *x, sk_block_q8_a *y, int64_t k, sk_scales scales) {
+    if (scales == SK_SCALES_EXACT) {
+        sk_quantize_blocks_a(x, y, k, sk_q8_scale);
+    } else {
+        sk_quantize_blocks_a(x, y, k, sk_q8_a_scale);
     }
 }
 

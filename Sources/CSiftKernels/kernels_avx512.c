@@ -140,8 +140,8 @@ static inline __attribute__((always_inline)) SK_AVX512 __m512 sk_reduce16(__m512
 
 /// 16 blocks at a time (the last batch may be short): their maxima and sums are reduced
 /// together (sk_reduce16) and their scales computed as one vector, the same operations as
-/// sk_q8_a_scale's per block.
-SK_AVX512 void sk_quantize_row_q8_a_avx512(const float *x, sk_block_q8_a *y, int64_t k) {
+/// sk_q8_scale's or sk_q8_a_scale's per block.
+SK_AVX512 void sk_quantize_row_q8_a_avx512(const float *x, sk_block_q8_a *y, int64_t k, sk_scales scales) {
     const __m512 zero = _mm512_setzero_ps();
     int64_t nb = k / 32;
     for (int64_t b = 0; b < nb; b += 16) {
@@ -156,13 +156,16 @@ SK_AVX512 void sk_quantize_row_q8_a_avx512(const float *x, sk_block_q8_a *y, int
             __m512 v0 = _mm512_abs_ps(_mm512_loadu_ps(xb + 32 * j)), v1 = _mm512_abs_ps(_mm512_loadu_ps(xb + 32 * j + 16));
             v[j] = _mm512_max_ps(_mm512_max_ps(v0, zero), _mm512_max_ps(v1, zero));  // NaN -> 0, as sk_amax32
         }
-        // sk_q8_a_scale on 16 blocks: the same division, then the same integer steps.
-        __m512i bits = _mm512_castps_si512(_mm512_div_ps(sk_reduce16(v, 0), _mm512_set1_ps(127.0f)));
-        bits = _mm512_min_epu32(bits, _mm512_set1_epi32((int)SK_Q8A_MAX_BITS));
-        bits = _mm512_and_si512(_mm512_add_epi32(bits, _mm512_set1_epi32(0x007fffff)), _mm512_set1_epi32(0x7f800000));
-        bits = _mm512_max_epu32(bits, _mm512_set1_epi32((int)SK_Q8A_MIN_BITS));
-        __m512 d = _mm512_castsi512_ps(bits);
-        __m512 id = _mm512_castsi512_ps(_mm512_sub_epi32(_mm512_set1_epi32(0x7f000000), bits));
+        __m512 d = _mm512_div_ps(sk_reduce16(v, 0), _mm512_set1_ps(127.0f)), id;
+        if (scales == SK_SCALES_EXACT) {  // sk_q8_scale on 16 blocks
+            id = _mm512_maskz_div_ps(_mm512_cmp_ps_mask(d, zero, _CMP_NEQ_UQ), _mm512_set1_ps(1.0f), d);
+        } else {  // sk_q8_a_scale on 16 blocks: the same division, then the same integer steps
+            __m512i bits = _mm512_min_epu32(_mm512_castps_si512(d), _mm512_set1_epi32((int)SK_Q8A_MAX_BITS));
+            bits = _mm512_and_si512(_mm512_add_epi32(bits, _mm512_set1_epi32(0x007fffff)), _mm512_set1_epi32(0x7f800000));
+            bits = _mm512_max_epu32(bits, _mm512_set1_epi32((int)SK_Q8A_MIN_BITS));
+            d = _mm512_castsi512_ps(bits);
+            id = _mm512_castsi512_ps(_mm512_sub_epi32(_mm512_set1_epi32(0x7f000000), bits));
+        }
         float ids[16], ds[16];
         _mm512_storeu_ps(ids, id);
         _mm512_storeu_ps(ds, d);

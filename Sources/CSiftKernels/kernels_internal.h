@@ -99,9 +99,9 @@ void sk_fp32_to_bf16_scalar(const float *x, uint16_t *y, int64_t n);
 void sk_quantize_row_q8_0_scalar(const float *x, sk_block_q8_0 *y, int64_t k);
 void sk_dequantize_row_q8_0_scalar(const sk_block_q8_0 *x, float *y, int64_t k);
 float sk_vec_dot_q8_0_scalar(const sk_block_q8_0 *a, const sk_block_q8_0 *b, int64_t nblocks);
-void sk_quantize_row_q8_a_scalar(const float *x, sk_block_q8_a *y, int64_t k);
+void sk_quantize_row_q8_a_scalar(const float *x, sk_block_q8_a *y, int64_t k, sk_scales scales);
 void sk_gemm_q8_0_scalar(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
-                         const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1);
+                         const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1, sk_scales scales);
 
 /// The one quantization step every level shares: amax → (d, 1/d) exactly as ggml does.
 /// amax ignores NaN lanes (SIMD levels drop them the same way).
@@ -111,14 +111,14 @@ static inline void sk_q8_scale(float amax, float *d, float *id) {
 }
 
 /// amax → (d, 1/d): sk_q8_scale for Q8_0 blocks, sk_q8_a_scale for activation blocks.
-typedef void (*sk_scale_rule)(float amax, float *d, float *id);
+typedef void (*sk_scale_fn)(float amax, float *d, float *id);
 
 /// Bit patterns of the activation scale's bounds, 2^-100 and 2^110, and of 1.0f.
 #define SK_Q8A_MIN_BITS 0x0d800000u
 #define SK_Q8A_MAX_BITS 0x76800000u
 #define SK_ONE_BITS 0x3f800000u
 
-/// The activation blocks' scale (sk_quantize_row_q8_a): amax / 127 rounded up to a power of
+/// The activation blocks' scale for SK_SCALES_POW2: amax / 127 rounded up to a power of
 /// two within [2^-100, 2^110], and its exact reciprocal. On the bits of a non-negative
 /// float: clamp from above first (inf included), then add the mantissa mask and keep the
 /// exponent (a power of two stays itself, anything else moves up one), then clamp from
@@ -132,8 +132,10 @@ static inline void sk_q8_a_scale(float amax, float *d, float *id) {
     *id = sk_bits_f32(0x7f000000u - b);
 }
 
-/// x.d · w.d as the GEMMs compute it: an add to w.d's exponent (x.d is a power of two).
-static inline float sk_q8_scale_product(float xd, float wd) {
+/// x.d · w.d as the GEMMs compute it: for SK_SCALES_POW2 an add to w.d's exponent (x.d is
+/// a power of two), for SK_SCALES_EXACT the fp32 product.
+static inline float sk_q8_scale_product(float xd, float wd, sk_scales scales) {
+    if (scales == SK_SCALES_EXACT) return xd * wd;
     return sk_bits_f32(sk_f32_bits(wd) + sk_f32_bits(xd) - SK_ONE_BITS);
 }
 
@@ -148,9 +150,9 @@ void sk_fp32_to_bf16_avx2(const float *x, uint16_t *y, int64_t n);
 void sk_quantize_row_q8_0_avx2(const float *x, sk_block_q8_0 *y, int64_t k);
 void sk_dequantize_row_q8_0_avx2(const sk_block_q8_0 *x, float *y, int64_t k);
 float sk_vec_dot_q8_0_avx2(const sk_block_q8_0 *a, const sk_block_q8_0 *b, int64_t nblocks);
-void sk_quantize_row_q8_a_avx2(const float *x, sk_block_q8_a *y, int64_t k);
+void sk_quantize_row_q8_a_avx2(const float *x, sk_block_q8_a *y, int64_t k, sk_scales scales);
 void sk_gemm_q8_0_avx2(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
-                       const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1);
+                       const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1, sk_scales scales);
 
 // MARK: - AVX-512 F/BW/VL/DQ (kernels_avx512.c, gemm_avx512.c) and VNNI (gemm_vnni.c)
 
@@ -161,12 +163,12 @@ void sk_fp32_to_bf16_avx512(const float *x, uint16_t *y, int64_t n);
 void sk_quantize_row_q8_0_avx512(const float *x, sk_block_q8_0 *y, int64_t k);
 void sk_dequantize_row_q8_0_avx512(const sk_block_q8_0 *x, float *y, int64_t k);
 float sk_vec_dot_q8_0_avx512(const sk_block_q8_0 *a, const sk_block_q8_0 *b, int64_t nblocks);
-void sk_quantize_row_q8_a_avx512(const float *x, sk_block_q8_a *y, int64_t k);
+void sk_quantize_row_q8_a_avx512(const float *x, sk_block_q8_a *y, int64_t k, sk_scales scales);
 void sk_gemm_q8_0_avx512(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
-                         const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1);
+                         const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1, sk_scales scales);
 
 void sk_gemm_q8_0_vnni(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
-                       const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1);
+                       const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1, sk_scales scales);
 
 #endif
 
@@ -181,13 +183,13 @@ void sk_fp32_to_bf16_neon(const float *x, uint16_t *y, int64_t n);
 void sk_quantize_row_q8_0_neon(const float *x, sk_block_q8_0 *y, int64_t k);
 void sk_dequantize_row_q8_0_neon(const sk_block_q8_0 *x, float *y, int64_t k);
 float sk_vec_dot_q8_0_neon(const sk_block_q8_0 *a, const sk_block_q8_0 *b, int64_t nblocks);
-void sk_quantize_row_q8_a_neon(const float *x, sk_block_q8_a *y, int64_t k);
+void sk_quantize_row_q8_a_neon(const float *x, sk_block_q8_a *y, int64_t k, sk_scales scales);
 void sk_gemm_q8_0_neon(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
-                       const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1);
+                       const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1, sk_scales scales);
 
 float sk_vec_dot_q8_0_neondot(const sk_block_q8_0 *a, const sk_block_q8_0 *b, int64_t nblocks);
 void sk_gemm_q8_0_neondot(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
-                          const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1);
+                          const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1, sk_scales scales);
 
 #endif
 

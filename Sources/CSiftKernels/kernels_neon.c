@@ -79,7 +79,7 @@ static inline int32x4_t sk_round_q8(float32x4_t v) {
 
 /// One 32-block: scale (by `scale`, sk_q8_scale or sk_q8_a_scale) and quants; returns Σ qs. NaN lanes are zeroed before the max (the
 /// scalar loop never lets NaN win); max is exact, so the order does not matter.
-static int32_t sk_quantize_block(const float *x, float *d, int8_t *qs, sk_scale_rule scale) {
+static inline __attribute__((always_inline)) int32_t sk_quantize_block(const float *x, float *d, int8_t *qs, sk_scale_fn scale) {
     float32x4_t v[8];
     float32x4_t m = vdupq_n_f32(0.0f);
     for (int j = 0; j < 8; j++) {
@@ -108,11 +108,20 @@ void sk_quantize_row_q8_0_neon(const float *x, sk_block_q8_0 *y, int64_t k) {
     }
 }
 
-void sk_quantize_row_q8_a_neon(const float *x, sk_block_q8_a *y, int64_t k) {
+/// The row's blocks with `scale` (a constant wherever this is inlined).
+static inline __attribute__((always_inline)) void sk_quantize_blocks_a(const float *x, sk_block_q8_a *y, int64_t k, sk_scale_fn scale) {
     for (int64_t b = 0; b < k / 32; b++) {
         float d;
-        y[b].offset = -128 * sk_quantize_block(x + 32 * b, &d, y[b].qs, sk_q8_a_scale);
+        y[b].offset = -128 * sk_quantize_block(x + 32 * b, &d, y[b].qs, scale);
         y[b].d = d;
+    }
+}
+
+void sk_quantize_row_q8_a_neon(const float *x, sk_block_q8_a *y, int64_t k, sk_scales scales) {
+    if (scales == SK_SCALES_EXACT) {
+        sk_quantize_blocks_a(x, y, k, sk_q8_scale);
+    } else {
+        sk_quantize_blocks_a(x, y, k, sk_q8_a_scale);
     }
 }
 

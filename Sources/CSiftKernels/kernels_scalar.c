@@ -72,11 +72,11 @@ float sk_vec_dot_q8_0_scalar(const sk_block_q8_0 *a, const sk_block_q8_0 *b, int
     return acc;
 }
 
-void sk_quantize_row_q8_a_scalar(const float *x, sk_block_q8_a *y, int64_t k) {
+void sk_quantize_row_q8_a_scalar(const float *x, sk_block_q8_a *y, int64_t k, sk_scales scales) {
     for (int64_t b = 0; b < k / 32; b++) {
         const float *xb = x + 32 * b;
         float d, id;
-        sk_q8_a_scale(sk_block_amax(xb), &d, &id);
+        (scales == SK_SCALES_EXACT ? sk_q8_scale : sk_q8_a_scale)(sk_block_amax(xb), &d, &id);
         int32_t sum = 0;
         for (int j = 0; j < 32; j++) {
             y[b].qs[j] = sk_q8_round(xb[j] * id);
@@ -129,12 +129,12 @@ void sk_pack_q8_0(const sk_block_q8_0 *w, int64_t n, int64_t k, sk_panel_q8_0 *o
 
 /// The reference the SIMD GEMMs match bit for bit. Each output is its own chain of fmaf over
 /// the K blocks in order, so any vectorisation across columns or rows reproduces it exactly.
-/// The scale is sk_q8_scale_product's integer add, on every level, so the levels agree for
-/// any bits, even weights whose scales are not finite.
+/// The scale is sk_q8_scale_product's (for SK_SCALES_POW2 an integer add) on every level, so
+/// the levels agree for any bits, even weights whose scales are not finite.
 /// The x86 levels compute isum as Σ (q_w + 128) q_x + x.offset, so x.offset must be
 /// -128 Σ x.qs (sk_quantize_row_q8_a guarantees it).
 void sk_gemm_q8_0_scalar(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
-                         const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1) {
+                         const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1, sk_scales mode) {
     int64_t nb = k / 32;
     const uint16_t *scales = sk_panel_scales(w, n, k);
     for (int64_t i = 0; i < m; i++) {
@@ -152,7 +152,7 @@ void sk_gemm_q8_0_scalar(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x
                         isum += ((int32_t)p->qs[g][c][jj] - 128) * xb->qs[4 * g + jj];
                     }
                 }
-                acc = fmaf((float)isum, sk_q8_scale_product(xb->d, wd), acc);
+                acc = fmaf((float)isum, sk_q8_scale_product(xb->d, wd, mode), acc);
             }
             y[i * ldy + j] = acc;
         }

@@ -18,6 +18,10 @@ struct ModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Weights in memory: q8_0 (int8 kernels) or f32. Default: as stored.", valueName: "TYPE"))
     var weights: WeightType?
 
+    @Option(help: ArgumentHelp("int8 activation block scales: power-of-two (faster) or exact (max|x|/127, finer).",
+                               valueName: "RULE"))
+    var activationScales: ActivationScales = .powerOfTwo
+
     @Option(help: ArgumentHelp("A PEFT LoRA adapter folder to merge into a Hugging Face model.", valueName: "DIR"))
     var lora: String?
 
@@ -43,7 +47,8 @@ struct ModelOptions: ParsableArguments {
         ClassifierOptions(threads: threads, maxTokens: maxTokens, weightType: weights, lora: lora.map { URL(fileURLWithPath: $0) },
                           threshold: threshold,
                           labels: labels.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
-                          template: template.map { $0.replacingOccurrences(of: "\\n", with: "\n") })
+                          template: template.map { $0.replacingOccurrences(of: "\\n", with: "\n") },
+                          activationScales: activationScales)
     }
 
     func load(threshold: Float? = nil) throws -> Classifier {
@@ -57,3 +62,4 @@ struct ModelOptions: ParsableArguments {
 }
 
 extension WeightType: ExpressibleByArgument {}
+extension ActivationScales: ExpressibleByArgument {}

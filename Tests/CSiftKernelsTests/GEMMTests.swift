@@ -29,19 +29,21 @@ struct PackedWeights {
     }
 }
 
-func quantizeActivations(_ x: [Float], m: Int, k: Int) -> [sk_block_q8_a] {
+func quantizeActivations(_ x: [Float], m: Int, k: Int, scales: sk_scales = SK_SCALES_POW2) -> [sk_block_q8_a] {
     var out = [sk_block_q8_a](repeating: sk_block_q8_a(), count: m * k / 32)
     out.withUnsafeMutableBufferPointer { o in
-        for i in 0 ..< m { sk_quantize_row_q8_a(Array(x[i * k ..< (i + 1) * k]), o.baseAddress! + i * k / 32, Int64(k)) }
+        for i in 0 ..< m { sk_quantize_row_q8_a(Array(x[i * k ..< (i + 1) * k]), o.baseAddress! + i * k / 32, Int64(k), scales) }
     }
     return out
 }
 
-func gemm(_ x: [sk_block_q8_a], _ w: PackedWeights, m: Int, n0: Int = 0, n1: Int? = nil) -> [Float] {
+func gemm(_ x: [sk_block_q8_a], _ w: PackedWeights, m: Int, n0: Int = 0, n1: Int? = nil, scales: sk_scales = SK_SCALES_POW2) -> [Float] {
     var y = [Float](repeating: -7, count: m * w.n)
-    sk_gemm_q8_0(Int64(m), Int64(w.n), Int64(w.k), x, Int64(w.k / 32), w.panels, &y, Int64(w.n), Int64(n0), Int64(n1 ?? w.n))
+    sk_gemm_q8_0(Int64(m), Int64(w.n), Int64(w.k), x, Int64(w.k / 32), w.panels, &y, Int64(w.n), Int64(n0), Int64(n1 ?? w.n), scales)
     return y
 }
+
+let scaleModes = [SK_SCALES_POW2, SK_SCALES_EXACT]
 
 @Suite(.serialized) struct GEMMTests {
     @Test func packLayout() {
@@ -105,20 +107,24 @@ func gemm(_ x: [sk_block_q8_a], _ w: PackedWeights, m: Int, n0: Int = 0, n1: Int
         return (out, magnitudes)
     }
 
+    /// Both scale modes: every level bit for bit, and the exact dot products within the fp32
+    /// rounding bound.
     @Test(arguments: [1, 2, 3, 4, 5, 7, 13, 64])
     func agreesAcrossLevelsAndWithReference(m: Int) {
-        for n in [1, 15, 16, 17, 48, 100] {
-            for k in [32, 96, 384] {
-                let w = PackedWeights(randomNormal(n * k, seed: UInt64(n * 1000 + k)), n: n, k: k)
-                let x = quantizeActivations(awkwardActivations(m * k, seed: UInt64(m)), m: m, k: k)
-                let expected = reference(x, w, m: m)
-                atEveryLevel({ gemm(x, w, m: m).map(\.bitPattern) }, check: { level, a, b in
-                    #expect(a == b, "m\(m) n\(n) k\(k) at \(name(level))")
-                })
-                let y = gemm(x, w, m: m)
-                for (j, got) in y.enumerated() {
-                    let bound = 1e-6 * Double(k / 32 + 1) * max(expected.magnitudes[j], 1e-30)
-                    #expect(abs(Double(got) - expected.values[j]) <= bound, "m\(m) n\(n) k\(k)")
+        for scales in scaleModes {
+            for n in [1, 15, 16, 17, 48, 100] {
+                for k in [32, 96, 384] {
+                    let w = PackedWeights(randomNormal(n * k, seed: UInt64(n * 1000 + k)), n: n, k: k)
+                    let x = quantizeActivations(awkwardActivations(m * k, seed: UInt64(m)), m: m, k: k, scales: scales)
+                    let expected = reference(x, w, m: m)
+                    atEveryLevel({ gemm(x, w, m: m, scales: scales).map(\.bitPattern) }, check: { level, a, b in
+                        #expect(a == b, "m\(m) n\(n) k\(k) scales \(scales.rawValue) at \(name(level))")
+                    })
+                    let y = gemm(x, w, m: m, scales: scales)
+                    for (j, got) in y.enumerated() {
+                        let bound = 1e-6 * Double(k / 32 + 1) * max(expected.magnitudes[j], 1e-30)
+                        #expect(abs(Double(got) - expected.values[j]) <= bound, "m\(m) n\(n) k\(k) scales \(scales.rawValue)")
+                    }
                 }
             }
         }
@@ -136,11 +142,15 @@ func gemm(_ x: [sk_block_q8_a], _ w: PackedWeights, m: Int, n0: Int = 0, n1: Int
         var panels = w.panels
         sk_pack_q8_0(rows, Int64(n), Int64(k), &panels)
         w = PackedWeights(rows: rows, panels: panels, n: n, k: k)
-        let x = quantizeActivations(randomNormal(m * k, seed: 22), m: m, k: k)
-        let expected = reference(x, w, m: m)
-        atEveryLevel({ gemm(x, w, m: m).map(\.bitPattern) }, check: { level, a, b in #expect(a == b, "at \(name(level))") })
-        for (j, got) in gemm(x, w, m: m).enumerated() {
-            #expect(abs(Double(got) - expected.values[j]) <= 1e-5 * max(expected.magnitudes[j], 1e-30), "output \(j)")
+        for scales in scaleModes {
+            let x = quantizeActivations(randomNormal(m * k, seed: 22), m: m, k: k, scales: scales)
+            let expected = reference(x, w, m: m)
+            atEveryLevel({ gemm(x, w, m: m, scales: scales).map(\.bitPattern) }, check: { level, a, b in
+                #expect(a == b, "scales \(scales.rawValue) at \(name(level))")
+            })
+            for (j, got) in gemm(x, w, m: m, scales: scales).enumerated() {
+                #expect(abs(Double(got) - expected.values[j]) <= 1e-5 * max(expected.magnitudes[j], 1e-30), "output \(j), scales \(scales.rawValue)")
+            }
         }
     }
 

@@ -111,28 +111,39 @@ func extremeActivations(_ k: Int, seed: UInt64) -> [Float] {
             sk_quantize_row_q8_0(x, &out, Int64(k))
             return out.withUnsafeBytes { Array($0) }
         }, check: { level, a, b in #expect(a == b, "q8_0 at \(name(level))") })
-        atEveryLevel({ () -> [UInt8] in
-            var out = [sk_block_q8_a](repeating: sk_block_q8_a(), count: k / 32)
-            sk_quantize_row_q8_a(x, &out, Int64(k))
-            return out.withUnsafeBytes { Array($0) }
-        }, check: { level, a, b in #expect(a == b, "q8_a at \(name(level))") })
+        for scales in [SK_SCALES_POW2, SK_SCALES_EXACT] {
+            atEveryLevel({ () -> [UInt8] in
+                var out = [sk_block_q8_a](repeating: sk_block_q8_a(), count: k / 32)
+                sk_quantize_row_q8_a(x, &out, Int64(k), scales)
+                return out.withUnsafeBytes { Array($0) }
+            }, check: { level, a, b in #expect(a == b, "q8_a, scales \(scales.rawValue), at \(name(level))") })
+        }
     }
 
     @Test func quantizedActivationsAreConsistent() {
         let k = 256
         let x = awkwardActivations(k, seed: 9)
-        var blocks = [sk_block_q8_a](repeating: sk_block_q8_a(), count: k / 32)
-        sk_quantize_row_q8_a(x, &blocks, Int64(k))
-        for (b, block) in blocks.enumerated() {
-            let qs = withUnsafeBytes(of: block.qs) { Array($0.bindMemory(to: Int8.self)) }
-            #expect(block.offset == -128 * qs.reduce(0) { $0 + Int32($1) })
-            // d: the least power of two ≥ amax / 127, but at least 2^-100.
-            let amax = x[b * 32 ..< b * 32 + 32].map(abs).max()!
-            #expect(block.d.significandBitPattern == 0 && block.d >= 0x1p-100 && block.d <= 0x1p110, "block \(b): d \(block.d)")
-            #expect(block.d >= amax / 127 && (block.d == 0x1p-100 || block.d / 2 < amax / 127), "block \(b): d \(block.d) for amax \(amax)")
-            // 1/d is exact, so each quant is x / d rounded: within half a step.
-            for i in 0 ..< 32 { #expect(abs(Float(qs[i]) * block.d - x[b * 32 + i]) <= block.d * 0.5) }
-            if amax > 0x1p-90 { #expect(qs.map { abs(Int($0)) }.max()! >= 64, "block \(b) uses less than half the range") }
+        for scales in [SK_SCALES_POW2, SK_SCALES_EXACT] {
+            var blocks = [sk_block_q8_a](repeating: sk_block_q8_a(), count: k / 32)
+            sk_quantize_row_q8_a(x, &blocks, Int64(k), scales)
+            for (b, block) in blocks.enumerated() {
+                let qs = withUnsafeBytes(of: block.qs) { Array($0.bindMemory(to: Int8.self)) }
+                #expect(block.offset == -128 * qs.reduce(0) { $0 + Int32($1) })
+                let amax = x[b * 32 ..< b * 32 + 32].map(abs).max()!
+                if scales == SK_SCALES_EXACT {
+                    #expect(block.d == amax / 127)
+                    if block.d > 0 {
+                        for i in 0 ..< 32 { #expect(abs(Float(qs[i]) * block.d - x[b * 32 + i]) <= block.d * 0.5000001) }
+                    }
+                    continue
+                }
+                // d: the least power of two ≥ amax / 127, but at least 2^-100.
+                #expect(block.d.significandBitPattern == 0 && block.d >= 0x1p-100 && block.d <= 0x1p110, "block \(b): d \(block.d)")
+                #expect(block.d >= amax / 127 && (block.d == 0x1p-100 || block.d / 2 < amax / 127), "block \(b): d \(block.d) for amax \(amax)")
+                // 1/d is exact, so each quant is x / d rounded: within half a step.
+                for i in 0 ..< 32 { #expect(abs(Float(qs[i]) * block.d - x[b * 32 + i]) <= block.d * 0.5) }
+                if amax > 0x1p-90 { #expect(qs.map { abs(Int($0)) }.max()! >= 64, "block \(b) uses less than half the range") }
+            }
         }
     }
 

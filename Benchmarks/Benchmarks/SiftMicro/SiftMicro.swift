@@ -57,7 +57,8 @@ let benchmarks: @Sendable () -> Void = {
     let gamma = [Float](repeating: 1, count: count), beta = [Float](repeating: 0, count: count)
     let blocks = UnsafeMutablePointer<sk_block_q8_a>.allocate(capacity: count / 32)
     let kernels: [(String, () -> Void)] = [
-        ("quantize q8_a", { sk_quantize_row_q8_a(row, blocks, Int64(count)) }),
+        ("quantize q8_a", { sk_quantize_row_q8_a(row, blocks, Int64(count), SK_SCALES_POW2) }),
+        ("quantize q8_a exact scales", { sk_quantize_row_q8_a(row, blocks, Int64(count), SK_SCALES_EXACT) }),
         ("softmax", { work.update(from: row, count: count); sk_softmax(work, Int64(count)) }),
         ("gelu", { work.update(from: row, count: count); sk_gelu(work, Int64(count)) }),
         ("layer norm", { work.update(from: row, count: count); sk_layer_norm(work, gamma, beta, Int64(count), 1e-12) }),

@@ -41,6 +41,9 @@ struct ModelBenchmark: ParsableCommand {
     @Option(help: "Texts per batch for the throughput column.")
     var batch = 32
 
+    @Option(help: "int8 activation block scales: power-of-two or exact.")
+    var activationScales: ActivationScales = .powerOfTwo
+
     @Flag(help: "Print JSON lines instead of a table.")
     var json = false
 
@@ -79,7 +82,8 @@ struct ModelBenchmark: ParsableCommand {
     func measure(name: String, url: URL, lengths: [Int], macs: ((Int) -> Int)?, peak: (gops: Double, one: Double)) throws {
         Memory.resetPeak()
         let loadStart = now()
-        let classifier = try Classifier(contentsOf: url, options: .init(threads: threads, maxTokens: (lengths.max() ?? 16) + 2, profile: true))
+        let classifier = try Classifier(contentsOf: url, options: .init(threads: threads, maxTokens: (lengths.max() ?? 16) + 2, profile: true,
+                                                                        activationScales: activationScales))
         let load = Double(now() - loadStart) / 1e9
         for n in lengths {
             // Each point's own peak (the mark restarts at the resident weights): neither
@@ -114,7 +118,7 @@ struct ModelBenchmark: ParsableCommand {
                 // One thread for the same point, and Amdahl's law fitted to the two: with
                 // t1 and tN, the parallel share is p = (1 − tN/t1) · N/(N − 1), and a 16-core
                 // server would take t1 · ((1 − p) + p/16). A projection, not a measurement.
-                let one = try Classifier(contentsOf: url, options: .init(threads: 1, maxTokens: (lengths.max() ?? 16) + 2))
+                let one = try Classifier(contentsOf: url, options: .init(threads: 1, maxTokens: (lengths.max() ?? 16) + 2, activationScales: activationScales))
                 var single: [Double] = []
                 for _ in 0 ..< max(3, runs / 2) { single.append(try one.classify(tokenIds: ids).seconds * 1000) }
                 let t1 = percentile(single, 50), tn = p50, nThreads = Double(threads)
@@ -194,3 +198,5 @@ enum Memory {
         #endif
     }
 }
+
+extension ActivationScales: ExpressibleByArgument {}

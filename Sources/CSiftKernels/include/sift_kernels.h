@@ -92,16 +92,25 @@ void sk_dequantize_row_q8_0(const sk_block_q8_0 *x, float *y, int64_t k);
 /// Σ over blocks b, in order: acc = fmaf((float)isum_b, fp16(a_b.d) * fp16(b_b.d), acc).
 float sk_vec_dot_q8_0(const sk_block_q8_0 *a, const sk_block_q8_0 *b, int64_t nblocks);
 
-/// Activations: k % 32 == 0. The scale is a power of two: d = max|x| / 127 rounded up to
-/// the next power of two and clamped to [2^-100, 2^110], q = roundf(x * (1/d)) with
-/// sk_quantize_row_q8_0's rounding. This is OCP Microscaling's MXINT8 idea (32 int8 values
-/// sharing an E8M0 exponent): |q| ≤ 127 as before but the largest |q| is 64-127 instead of
-/// 127, so the rounding step is up to 2× (on average 1/ln 2 ≈ 1.44×) that of ggml's
-/// d = max|x| / 127. In exchange x.d · w.d in the GEMM is an integer add to w.d's exponent,
-/// which leaves the multiply ports to the dot products (+6-18% GEMM throughput on Zen 4).
-/// The clamp keeps every product with an fp16 weight scale a normal float; inputs beyond
-/// 127 · 2^110 quantize to 0, as non-finite ones do.
-void sk_quantize_row_q8_a(const float *x, sk_block_q8_a *y, int64_t k);
+/// How activation blocks are scaled, and so how the GEMM folds their scales in.
+typedef enum {
+    /// d = max|x| / 127 rounded up to the next power of two and clamped to [2^-100, 2^110].
+    /// This is OCP Microscaling's MXINT8 idea (32 int8 values sharing an E8M0 exponent):
+    /// |q| ≤ 127 as with SK_SCALES_EXACT but the largest |q| is 64-127 instead of 127, so
+    /// the rounding step is up to 2× (on average 1/ln 2 ≈ 1.44×) as coarse. In exchange
+    /// x.d · w.d in the GEMM is an integer add to w.d's exponent, which leaves the multiply
+    /// ports to the dot products (+6-18% GEMM throughput on Zen 4). The clamp keeps every
+    /// product with an fp16 weight scale a normal float; inputs beyond 127 · 2^110
+    /// quantize to 0, as non-finite ones do.
+    SK_SCALES_POW2 = 0,
+    /// d = max|x| / 127 in fp32, ggml's Q8_0 rule (without the fp16 rounding); the GEMM
+    /// multiplies x.d · w.d in fp32.
+    SK_SCALES_EXACT = 1,
+} sk_scales;
+
+/// Activations: k % 32 == 0. d by `scales`, q = roundf(x * (1/d)) with
+/// sk_quantize_row_q8_0's rounding.
+void sk_quantize_row_q8_a(const float *x, sk_block_q8_a *y, int64_t k, sk_scales scales);
 
 // MARK: - int8 GEMM
 
@@ -127,16 +136,17 @@ void sk_pack_q8_0(const sk_block_q8_0 *w, int64_t n, int64_t k, sk_panel_q8_0 *o
 /// Y[i][j] = Σ_k X[i][k] * W[j][k] for rows i < m and columns n0 ≤ j < n1.
 /// X: m rows of k/32 activation blocks, row stride ldx blocks. W: packed by sk_pack_q8_0
 /// for n columns. Y: row stride ldy floats. n0 must be a multiple of 16; n1 ≤ n.
-/// Per output, in block order: acc = fmaf((float)isum_b, scale, acc) with scale the float
-/// whose bits are bits(w_b.d[c]) + bits(x_b.d) - bits(1.0f) as uint32, w.d the fp16 scale
-/// converted exactly to fp32: x_b.d * w_b.d[c] exactly, for the power-of-two x.d of
-/// sk_quantize_row_q8_a and any finite nonzero w.d (sk_pack_q8_0 leaves no zero scale).
+/// Per output, in block order: acc = fmaf((float)isum_b, scale, acc), w.d the fp16 scale
+/// converted exactly to fp32, and `scales` how X was quantized: SK_SCALES_EXACT, scale =
+/// x_b.d * w_b.d[c] in fp32; SK_SCALES_POW2, scale = the float whose bits are
+/// bits(w_b.d[c]) + bits(x_b.d) - bits(1.0f) as uint32, which is x_b.d * w_b.d[c] exactly
+/// for a power-of-two x.d and any finite nonzero w.d (sk_pack_q8_0 leaves no zero scale).
 /// Every level computes it so.
 void sk_gemm_q8_0(int64_t m, int64_t n, int64_t k,
                   const sk_block_q8_a *x, int64_t ldx,
                   const sk_panel_q8_0 *w,
                   float *y, int64_t ldy,
-                  int64_t n0, int64_t n1);
+                  int64_t n0, int64_t n1, sk_scales scales);
 
 /// Activations the GEMM epilogue can apply.
 typedef enum {

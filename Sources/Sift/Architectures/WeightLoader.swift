@@ -5,11 +5,14 @@ final class WeightLoader {
     /// How layers keep their weights; nil keeps each in the nearest type the kernels run
     /// (see `storageType(for:)`).
     let weightType: WeightType?
+    /// How Q8_0 layers quantize their inputs.
+    let activationScales: ActivationScales
     private var used = Set<String>()
 
-    init(_ store: any TensorStore, weightType: WeightType?) {
+    init(_ store: any TensorStore, weightType: WeightType?, activationScales: ActivationScales = .powerOfTwo) {
         self.store = store
         self.weightType = weightType
+        self.activationScales = activationScales
     }
 
     /// The storage for a weight of `dtype` with `inFeatures` inputs: the requested type, or
@@ -63,7 +66,7 @@ final class WeightLoader {
         case false?: b = nil
         case nil: b = try optionalVector(base + ".bias", count: out)
         }
-        return try Linear(weight: weight, bias: b, as: type ?? storageType(for: weight.dtype, inFeatures: inFeatures))
+        return try Linear(weight: weight, bias: b, as: type ?? storageType(for: weight.dtype, inFeatures: inFeatures), activationScales: activationScales)
     }
 
     /// One Linear computing several layers that read the same input, their outputs side by
@@ -93,7 +96,7 @@ final class WeightLoader {
             let owner = OwnedBytes(bytes)
             let view = TensorView(name: bases.joined(separator: "+"), shape: [total, inFeatures], dtype: .ggml(.q8_0),
                                   data: UnsafeRawBufferPointer(start: owner.pointer, count: bytes.count), owner: owner)
-            return try Linear(weight: view, bias: fusedBias, as: .q8_0)
+            return try Linear(weight: view, bias: fusedBias, as: .q8_0, activationScales: activationScales)
         }
         var values: [Float] = []
         values.reserveCapacity(total * inFeatures)
@@ -101,7 +104,7 @@ final class WeightLoader {
             values += try w.floats()
             w.releasePages()
         }
-        return try Linear(weights: values, out: total, in: inFeatures, bias: fusedBias, as: type)
+        return try Linear(weights: values, out: total, in: inFeatures, bias: fusedBias, as: type, activationScales: activationScales)
     }
 
     func embedding(_ name: String, rows: Int, cols: Int) throws -> EmbeddingTable {

@@ -44,7 +44,8 @@ public final class Classifier: Sendable {
         let chatTemplate: String?
         switch location {
         case .huggingFace(let folder):
-            model = try ModelRegistry.load(folder: folder, weightType: options.weightType, lora: options.lora)
+            model = try ModelRegistry.load(folder: folder, weightType: options.weightType, lora: options.lora,
+                                           activationScales: options.activationScales)
             tokenizer = try Tokenizer.load(from: folder)
             chatTemplate = ZeroShotPrompt.chatTemplate(folder: folder)
         case .gguf(let file):
@@ -52,7 +53,7 @@ public final class Classifier: Sendable {
                 throw ClassifierError.invalidOption("a LoRA adapter is merged into a Hugging Face folder; convert it with `sift convert --lora` first")
             }
             let gguf = try GGUFFile(url: file)
-            model = try ModelRegistry.load(gguf: gguf, weightType: options.weightType)
+            model = try ModelRegistry.load(gguf: gguf, weightType: options.weightType, activationScales: options.activationScales)
             tokenizer = try gguf.tokenizer()
             chatTemplate = gguf["tokenizer.chat_template"]?.string
         case .safetensors(let file):

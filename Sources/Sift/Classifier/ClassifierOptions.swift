@@ -10,6 +10,9 @@ public struct ClassifierOptions: Sendable {
     /// How weights are kept in memory: `.q8_0` (int8 kernels), `.f32` (BLAS), or nil for
     /// the nearest to how they are stored (float weights stay fp32, quantized ones run int8).
     public var weightType: WeightType?
+    /// How the int8 path scales blocks of activations: `.powerOfTwo` (the default, faster)
+    /// or `.exact` (ggml's max|x|/127, a finer rounding step). fp32 weights ignore it.
+    public var activationScales: ActivationScales
     /// A PEFT LoRA adapter folder, merged into a Hugging Face model's weights at load.
     public var lora: URL?
     /// Below this top-label probability a result is marked `abstained` (its scores are still
@@ -26,8 +29,10 @@ public struct ClassifierOptions: Sendable {
     public var profile: Bool
 
     public init(threads: Int? = nil, maxTokens: Int? = nil, weightType: WeightType? = nil, lora: URL? = nil,
-                threshold: Float? = nil, labels: [String]? = nil, template: String? = nil, profile: Bool = false) {
+                threshold: Float? = nil, labels: [String]? = nil, template: String? = nil, profile: Bool = false,
+                activationScales: ActivationScales = .powerOfTwo) {
         self.profile = profile
+        self.activationScales = activationScales
         self.threads = threads
         self.maxTokens = maxTokens
         self.weightType = weightType

@@ -9,11 +9,26 @@ public enum WeightType: String, Sendable, CaseIterable {
     case q8_0
 }
 
+/// How the int8 path scales each 32-value block of activations it quantizes.
+public enum ActivationScales: String, Sendable, CaseIterable {
+    /// max|x| / 127 rounded up to a power of two (OCP Microscaling's MXINT8 idea): the
+    /// rounding step is up to 2× (1.44× on average) as coarse as `.exact`, and the kernels
+    /// fold the scales in with an integer add instead of a float multiply, 6-18% faster
+    /// products. The default.
+    case powerOfTwo = "power-of-two"
+    /// max|x| / 127 in fp32, ggml's Q8_0 rule for activations.
+    case exact
+
+    var kernelValue: sk_scales { self == .exact ? SK_SCALES_EXACT : SK_SCALES_POW2 }
+}
+
 /// y = x · Wᵀ + b for W of shape [out, in].
 public final class Linear: @unchecked Sendable {
     public let inFeatures: Int
     public let outFeatures: Int
     public let bias: [Float]?
+    /// How the int8 path quantizes the layer's input (Q8_0 weights; fp32 ones ignore it).
+    public let activationScales: ActivationScales
     let storage: Storage
 
     enum Storage {
@@ -33,7 +48,8 @@ public final class Linear: @unchecked Sendable {
 
     /// Builds the layer from a stored tensor of shape [out, in], converting once: Q8_0 data
     /// is repacked as is; any other type is dequantized to fp32 and, for `.q8_0`, quantized.
-    public init(weight: TensorView, bias: [Float]?, as type: WeightType) throws {
+    public init(weight: TensorView, bias: [Float]?, as type: WeightType, activationScales: ActivationScales = .powerOfTwo) throws {
+        self.activationScales = activationScales
         guard weight.shape.count == 2 else {
             throw ModelError.shapeMismatch(tensor: weight.name, expected: "[out, in]", found: weight.shape)
         }
@@ -76,11 +92,12 @@ public final class Linear: @unchecked Sendable {
     }
 
     /// A layer over fp32 values already in memory (tests, heads built in code).
-    public convenience init(weights: [Float], out: Int, in inFeatures: Int, bias: [Float]?, as type: WeightType) throws {
+    public convenience init(weights: [Float], out: Int, in inFeatures: Int, bias: [Float]?, as type: WeightType,
+                            activationScales: ActivationScales = .powerOfTwo) throws {
         let owned = OwnedFloats(weights)
         let view = TensorView(name: "weights", shape: [out, inFeatures], dtype: .f32,
                               data: UnsafeRawBufferPointer(start: owned.pointer, count: weights.count * 4), owner: owned)
-        try self.init(weight: view, bias: bias, as: type)
+        try self.init(weight: view, bias: bias, as: type, activationScales: activationScales)
     }
 
     deinit {
@@ -110,7 +127,7 @@ public final class Linear: @unchecked Sendable {
         case .f32(let w, _):
             let owned = OwnedFloats(count: picked * k)
             for (i, r) in rows.enumerated() { (owned.pointer + i * k).update(from: w + r * k, count: k) }
-            return Linear(inFeatures: k, outFeatures: picked, bias: bias.map { b in rows.map { b[$0] } },
+            return Linear(inFeatures: k, outFeatures: picked, bias: bias.map { b in rows.map { b[$0] } }, activationScales: activationScales,
                           storage: .f32(UnsafePointer(owned.pointer), owner: owned))
         case .q8_0(let panels, _):
             let nb = k / 32, count = Int(sk_packed_panels(Int64(picked), Int64(k)))
@@ -128,15 +145,16 @@ public final class Linear: @unchecked Sendable {
                     scales[dst * 16 + i % 16] = from[src * 16 + r % 16]
                 }
             }
-            return Linear(inFeatures: k, outFeatures: picked, bias: bias.map { b in rows.map { b[$0] } },
+            return Linear(inFeatures: k, outFeatures: picked, bias: bias.map { b in rows.map { b[$0] } }, activationScales: activationScales,
                           storage: .q8_0(out, count: count))
         }
     }
 
-    private init(inFeatures: Int, outFeatures: Int, bias: [Float]?, storage: Storage) {
+    private init(inFeatures: Int, outFeatures: Int, bias: [Float]?, activationScales: ActivationScales, storage: Storage) {
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
         self.bias = bias
+        self.activationScales = activationScales
         self.storage = storage
     }
 
@@ -195,14 +213,14 @@ public final class Linear: @unchecked Sendable {
                 epilogue(n0, n1)
             }
         case .q8_0(let panels, _):
-            let blocksPerRow = inFeatures / 32
+            let blocksPerRow = inFeatures / 32, mode = activationScales.kernelValue
             pool.forRows(m, elementsPerRow: inFeatures, minimumElements: ThreadPool.heavyRowPass) { rows in
                 // Blocks are independent, so adjacent rows are one call (the kernel works in
                 // batches of 16 blocks; a 384-wide row is only 12).
                 if x.stride == inFeatures {
-                    sk_quantize_row_q8_a(x.row(rows.lowerBound), scratch + rows.lowerBound * blocksPerRow, Int64(rows.count * inFeatures))
+                    sk_quantize_row_q8_a(x.row(rows.lowerBound), scratch + rows.lowerBound * blocksPerRow, Int64(rows.count * inFeatures), mode)
                 } else {
-                    for i in rows { sk_quantize_row_q8_a(x.row(i), scratch + i * blocksPerRow, Int64(inFeatures)) }
+                    for i in rows { sk_quantize_row_q8_a(x.row(i), scratch + i * blocksPerRow, Int64(inFeatures), mode) }
                 }
             }
             // Work is split over output columns in whole panels, so every output is computed
@@ -213,7 +231,7 @@ public final class Linear: @unchecked Sendable {
             let threads = m * outFeatures * inFeatures < 4_000_000 ? 1 : pool.threadCount
             let n = outFeatures, k = inFeatures
             guard threads > 1 else {
-                sk_gemm_q8_0(Int64(m), Int64(n), Int64(k), scratch, Int64(blocksPerRow), panels, y.data, Int64(y.stride), 0, Int64(n))
+                sk_gemm_q8_0(Int64(m), Int64(n), Int64(k), scratch, Int64(blocksPerRow), panels, y.data, Int64(y.stride), 0, Int64(n), mode)
                 epilogue(0, n)
                 return
             }
@@ -224,7 +242,7 @@ public final class Linear: @unchecked Sendable {
             pool.parallel(split.count) { t in
                 let units = split.range(t)
                 let n0 = units.lowerBound * unit * 16, n1 = min(n, units.upperBound * unit * 16)
-                sk_gemm_q8_0(Int64(m), Int64(n), Int64(k), scratch, Int64(blocksPerRow), panels, y.data, Int64(y.stride), Int64(n0), Int64(n1))
+                sk_gemm_q8_0(Int64(m), Int64(n), Int64(k), scratch, Int64(blocksPerRow), panels, y.data, Int64(y.stride), Int64(n0), Int64(n1), mode)
                 epilogue(n0, n1)
             }
         }
