@@ -160,11 +160,12 @@ SK_AVX512 void sk_quantize_row_q8_a_avx512(const float *x, sk_block_q8_a *y, int
         if (scales == SK_SCALES_EXACT) {  // sk_q8_scale on 16 blocks
             id = _mm512_maskz_div_ps(_mm512_cmp_ps_mask(d, zero, _CMP_NEQ_UQ), _mm512_set1_ps(1.0f), d);
         } else {  // sk_q8_a_scale on 16 blocks: the same division, then the same integer steps
-            __m512i bits = _mm512_min_epu32(_mm512_castps_si512(d), _mm512_set1_epi32((int)SK_Q8A_MAX_BITS));
-            bits = _mm512_and_si512(_mm512_add_epi32(bits, _mm512_set1_epi32(0x007fffff)), _mm512_set1_epi32(0x7f800000));
-            bits = _mm512_max_epu32(bits, _mm512_set1_epi32((int)SK_Q8A_MIN_BITS));
+            const __m512i top = _mm512_set1_epi32((int)SK_Q8A_MAX_BITS);
+            __mmask16 beyond = _mm512_cmpgt_epu32_mask(_mm512_castps_si512(d), top);
+            __m512i bits = _mm512_and_si512(_mm512_add_epi32(_mm512_castps_si512(d), _mm512_set1_epi32(0x007fffff)), _mm512_set1_epi32(0x7f800000));
+            bits = _mm512_mask_mov_epi32(_mm512_max_epu32(bits, _mm512_set1_epi32((int)SK_Q8A_MIN_BITS)), beyond, top);
             d = _mm512_castsi512_ps(bits);
-            id = _mm512_castsi512_ps(_mm512_sub_epi32(_mm512_set1_epi32(0x7f000000), bits));
+            id = _mm512_castsi512_ps(_mm512_maskz_sub_epi32(~beyond, _mm512_set1_epi32(0x7f000000), bits));
         }
         float ids[16], ds[16];
         _mm512_storeu_ps(ids, id);

@@ -120,12 +120,18 @@ typedef void (*sk_scale_fn)(float amax, float *d, float *id);
 
 /// The activation blocks' scale for SK_SCALES_POW2: amax / 127 rounded up to a power of
 /// two within [2^-100, 2^110], and its exact reciprocal. On the bits of a non-negative
-/// float: clamp from above first (inf included), then add the mantissa mask and keep the
-/// exponent (a power of two stays itself, anything else moves up one), then clamp from
-/// below (0 and subnormals). 1/d is the power of two with the mirrored exponent.
+/// float: add the mantissa mask and keep the exponent (a power of two stays itself,
+/// anything else moves up one), then clamp from below (0 and subnormals). 1/d is the power
+/// of two with the mirrored exponent. A block beyond the top (amax / 127 > 2^110, inf
+/// included) gets d = 2^110 and 1/d = 0, so all its quants are 0: with 1/d = 2^-110 some
+/// would round to 128, which int8 does not hold.
 static inline void sk_q8_a_scale(float amax, float *d, float *id) {
     uint32_t b = sk_f32_bits(amax / 127.0f);
-    if (b > SK_Q8A_MAX_BITS) b = SK_Q8A_MAX_BITS;
+    if (b > SK_Q8A_MAX_BITS) {
+        *d = sk_bits_f32(SK_Q8A_MAX_BITS);
+        *id = 0.0f;
+        return;
+    }
     b = (b + 0x007fffffu) & 0x7f800000u;
     if (b < SK_Q8A_MIN_BITS) b = SK_Q8A_MIN_BITS;
     *d = sk_bits_f32(b);

@@ -130,7 +130,9 @@ void sk_pack_q8_0(const sk_block_q8_0 *w, int64_t n, int64_t k, sk_panel_q8_0 *o
 /// The reference the SIMD GEMMs match bit for bit. Each output is its own chain of fmaf over
 /// the K blocks in order, so any vectorisation across columns or rows reproduces it exactly.
 /// The scale is sk_q8_scale_product's (for SK_SCALES_POW2 an integer add) on every level, so
-/// the levels agree for any bits, even weights whose scales are not finite.
+/// the levels agree for all finite weight scales. (Sift refuses inf and NaN scales at load:
+/// the integer add would turn them into finite numbers, and NaN payloads may come out of
+/// the vector FMAs in a different order.)
 /// The x86 levels compute isum as Σ (q_w + 128) q_x + x.offset, so x.offset must be
 /// -128 Σ x.qs (sk_quantize_row_q8_a guarantees it).
 void sk_gemm_q8_0_scalar(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,

@@ -43,14 +43,16 @@ func awkwardActivations(_ k: Int, seed: UInt64) -> [Float] {
 }
 
 /// `awkwardActivations` plus blocks no product should see but a quantizer must survive
-/// alike at every level: NaN (first, last, alone), ±inf, -0.0, and magnitudes whose scale
-/// is subnormal (1/d overflows to inf).
+/// alike at every level: NaN (first, last, alone), ±inf, -0.0, magnitudes whose scale
+/// is subnormal (1/d overflows to inf), and magnitudes just under 128 · 2^110 (beyond the
+/// power-of-two scales' top, where x / 2^110 would round to 128).
 func extremeActivations(_ k: Int, seed: UInt64) -> [Float] {
     var x = awkwardActivations(k, seed: seed)
     for b in 0 ..< k / 32 {
         let block = b * 32
         switch b % 7 {
         case 1: x[block] = .nan; x[block + 31] = .nan
+        case 2: x[block + 3] = 1.658e35; x[block + 4] = -1.2e35
         case 3: x[block + 5] = .infinity; x[block + 6] = -.infinity
         case 4: for i in 0 ..< 32 { x[block + i] = i % 2 == 0 ? -0.0 : 0 }
         case 5: for i in 0 ..< 32 { x[block + i] = Float(i - 16) * 1e-39 }
@@ -145,6 +147,17 @@ func extremeActivations(_ k: Int, seed: UInt64) -> [Float] {
                 if amax > 0x1p-90 { #expect(qs.map { abs(Int($0)) }.max()! >= 64, "block \(b) uses less than half the range") }
             }
         }
+        // Beyond the top (max|x| / 127 > 2^110) a power-of-two block is all zeros: with
+        // d = 2^110, 1.658e35 / d would round to 128.
+        var top = [Float](repeating: 1, count: 32)
+        top[3] = 1.658e35
+        atEveryLevel({ () -> [UInt8] in
+            var block = [sk_block_q8_a](repeating: sk_block_q8_a(), count: 1)
+            sk_quantize_row_q8_a(top, &block, 32, SK_SCALES_POW2)
+            #expect(block[0].d == 0x1p110 && block[0].offset == 0)
+            #expect(withUnsafeBytes(of: block[0].qs) { $0.allSatisfy { $0 == 0 } })
+            return block.withUnsafeBytes { Array($0) }
+        }, check: { level, a, b in #expect(a == b, "beyond the top at \(name(level))") })
     }
 
     @Test(arguments: [1, 3, 8, 100])

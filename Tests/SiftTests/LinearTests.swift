@@ -1,3 +1,4 @@
+import Foundation
 import CSiftKernels
 import Testing
 @testable import Sift
@@ -104,6 +105,24 @@ struct LinearTests {
                 let fused = Self.product(layer, x, rows: m, threads: threads, activation: activation)
                 #expect(fused.map(\.bitPattern) == want.map(\.bitPattern), "\(type) \(activation), bias \(withBias), \(threads) threads")
             }
+        }
+    }
+
+    /// A Q8_0 block whose fp16 scale is inf or NaN is refused at load, naming the tensor and
+    /// the block (its values are not numbers; the power-of-two kernels would hide that).
+    @Test("non-finite Q8_0 scales are refused", arguments: [UInt16(0x7c00), 0xfc00, 0x7e00])
+    func nonFiniteScalesAreRefused(scale: UInt16) {
+        let n = 3, k = 64
+        var blocks = [sk_block_q8_0](repeating: sk_block_q8_0(), count: n * k / 32)
+        for i in blocks.indices { blocks[i].d = 0x3c00 }
+        blocks[5].d = scale  // row 2, block 1
+        let owner = blocks.withUnsafeBytes { Data($0) } as NSData
+        let view = TensorView(name: "blk.0.ffn_up.weight", shape: [n, k], dtype: .ggml(.q8_0),
+                              data: UnsafeRawBufferPointer(start: owner.bytes, count: owner.length), owner: owner)
+        #expect {
+            _ = try Linear(weight: view, bias: nil, as: .q8_0)
+        } throws: { error in
+            "\(error)".contains("blk.0.ffn_up.weight") && "\(error)".contains("block 1 of row 2")
         }
     }
 }

@@ -20,6 +20,9 @@ struct GEMMBenchmark: ParsableCommand {
     @Option(help: "Threads.")
     var threads = 2
 
+    @Option(help: "int8 activation block scales: power-of-two or exact.")
+    var activationScales: ActivationScales = .powerOfTwo
+
     @Flag(help: "Print JSON lines instead of a table.")
     var json = false
 
@@ -35,7 +38,7 @@ struct GEMMBenchmark: ParsableCommand {
             guard dims.count == 2 else { continue }
             let n = dims[0], k = dims[1]
             let weights = randomNormal(n * k, seed: 1, scale: 0.02)
-            let linear = try Linear(weights: weights, out: n, in: k, bias: nil, as: .q8_0)
+            let linear = try Linear(weights: weights, out: n, in: k, bias: nil, as: .q8_0, activationScales: activationScales)
             for rows in m.split(separator: ",").compactMap({ Int($0) }) {
                 let x = randomNormal(rows * k, seed: 2)
                 let y = UnsafeMutablePointer<Float>.allocate(capacity: rows * n)

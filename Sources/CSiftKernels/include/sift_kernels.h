@@ -27,8 +27,8 @@ typedef struct {
 } sk_block_q8_0;
 _Static_assert(sizeof(sk_block_q8_0) == 34, "sk_block_q8_0 must match ggml's block_q8_0");
 
-/// A quantized activation block: 32 int8 quants, a power-of-two fp32 scale and an offset
-/// correction. x[i] ≈ d * qs[i]; offset = -128 · Σ qs[i], what a u8×s8 dot product over
+/// A quantized activation block: 32 int8 quants, an fp32 scale (a power of two with
+/// SK_SCALES_POW2) and an offset correction. x[i] ≈ d * qs[i]; offset = -128 · Σ qs[i], what a u8×s8 dot product over
 /// weights stored as q + 128 adds to get Σ q_w·q_x (the GEMMs start their int32 sums from it).
 typedef struct {
     float d;
@@ -94,17 +94,18 @@ float sk_vec_dot_q8_0(const sk_block_q8_0 *a, const sk_block_q8_0 *b, int64_t nb
 
 /// How activation blocks are scaled, and so how the GEMM folds their scales in.
 typedef enum {
-    /// d = max|x| / 127 rounded up to the next power of two and clamped to [2^-100, 2^110].
-    /// This is OCP Microscaling's MXINT8 idea (32 int8 values sharing an E8M0 exponent):
-    /// |q| ≤ 127 as with SK_SCALES_EXACT but the largest |q| is 64-127 instead of 127, so
-    /// the rounding step is up to 2× (on average 1/ln 2 ≈ 1.44×) as coarse. In exchange
-    /// x.d · w.d in the GEMM is an integer add to w.d's exponent, which leaves the multiply
-    /// ports to the dot products (+6-18% GEMM throughput on Zen 4). The clamp keeps every
-    /// product with an fp16 weight scale a normal float; inputs beyond 127 · 2^110
-    /// quantize to 0, as non-finite ones do.
+    /// d = max|x| / 127 rounded up to the next power of two, at least 2^-100. This is OCP
+    /// Microscaling's MXINT8 idea (32 int8 values sharing an E8M0 exponent): |q| ≤ 127 as
+    /// with SK_SCALES_EXACT but the largest |q| is 64-127 instead of 127 (smaller for
+    /// blocks at the 2^-100 floor), so the rounding step is up to 2× (on average
+    /// 1/ln 2 ≈ 1.44×) as coarse. In exchange x.d · w.d in the GEMM is an integer add to
+    /// w.d's exponent, which leaves the multiply ports to the dot products (+6-18% GEMM
+    /// throughput on Zen 4). A block with max|x| / 127 > 2^110 (≈ 1.6e35, or inf) gets
+    /// d = 2^110 and all quants 0. Every d is then in [2^-100, 2^110], so its product with
+    /// an fp16 weight scale is a normal float.
     SK_SCALES_POW2 = 0,
-    /// d = max|x| / 127 in fp32, ggml's Q8_0 rule (without the fp16 rounding); the GEMM
-    /// multiplies x.d · w.d in fp32.
+    /// d = max|x| / 127 in fp32: the quants of ggml's Q8_0 reference quantizer, with d kept
+    /// in fp32 where ggml rounds it to fp16; the GEMM multiplies x.d · w.d in fp32.
     SK_SCALES_EXACT = 1,
 } sk_scales;
 
@@ -140,8 +141,9 @@ void sk_pack_q8_0(const sk_block_q8_0 *w, int64_t n, int64_t k, sk_panel_q8_0 *o
 /// converted exactly to fp32, and `scales` how X was quantized: SK_SCALES_EXACT, scale =
 /// x_b.d * w_b.d[c] in fp32; SK_SCALES_POW2, scale = the float whose bits are
 /// bits(w_b.d[c]) + bits(x_b.d) - bits(1.0f) as uint32, which is x_b.d * w_b.d[c] exactly
-/// for a power-of-two x.d and any finite nonzero w.d (sk_pack_q8_0 leaves no zero scale).
-/// Every level computes it so.
+/// for a power-of-two x.d and any finite nonzero w.d (sk_pack_q8_0 leaves no zero scale;
+/// Sift refuses weights whose scales are inf or NaN before packing). Every level computes
+/// it so.
 void sk_gemm_q8_0(int64_t m, int64_t n, int64_t k,
                   const sk_block_q8_a *x, int64_t ldx,
                   const sk_panel_q8_0 *w,

@@ -11,7 +11,8 @@ public struct ClassifierOptions: Sendable {
     /// the nearest to how they are stored (float weights stay fp32, quantized ones run int8).
     public var weightType: WeightType?
     /// How the int8 path scales blocks of activations: `.powerOfTwo` (the default, faster)
-    /// or `.exact` (ggml's max|x|/127, a finer rounding step). fp32 weights ignore it.
+    /// or `.exact` (max|x|/127 as ggml's Q8_0 quantizer, a finer rounding step). fp32 weights
+    /// ignore it.
     public var activationScales: ActivationScales
     /// A PEFT LoRA adapter folder, merged into a Hugging Face model's weights at load.
     public var lora: URL?

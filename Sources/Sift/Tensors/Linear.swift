@@ -16,7 +16,8 @@ public enum ActivationScales: String, Sendable, CaseIterable {
     /// fold the scales in with an integer add instead of a float multiply, 6-18% faster
     /// products. The default.
     case powerOfTwo = "power-of-two"
-    /// max|x| / 127 in fp32, ggml's Q8_0 rule for activations.
+    /// max|x| / 127 in fp32: the quants of ggml's Q8_0 reference quantizer, with the scale
+    /// kept in fp32 where ggml rounds it to fp16.
     case exact
 
     var kernelValue: sk_scales { self == .exact ? SK_SCALES_EXACT : SK_SCALES_POW2 }
@@ -65,7 +66,7 @@ public final class Linear: @unchecked Sendable {
         }
         switch (type, weight.dtype) {
         case (.q8_0, .ggml(.q8_0)):
-            storage = Linear.pack(base.assumingMemoryBound(to: sk_block_q8_0.self), n: outFeatures, k: inFeatures)
+            storage = try Linear.pack(base.assumingMemoryBound(to: sk_block_q8_0.self), n: outFeatures, k: inFeatures, name: weight.name)
             weight.releasePages()
         case (.q8_0, _):
             guard inFeatures % 32 == 0 else {
@@ -80,7 +81,7 @@ public final class Linear: @unchecked Sendable {
                     }
                 }
             }
-            storage = blocks.withUnsafeBufferPointer { Linear.pack($0.baseAddress!, n: out, k: inputs) }
+            storage = try blocks.withUnsafeBufferPointer { try Linear.pack($0.baseAddress!, n: out, k: inputs, name: weight.name) }
             weight.releasePages()
         case (.f32, .f32) where Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0:
             storage = .f32(base.assumingMemoryBound(to: Float.self), owner: weight.owner)
@@ -103,14 +104,30 @@ public final class Linear: @unchecked Sendable {
     deinit {
         if case .q8_0(let panels, let count) = storage {
             panels.deinitialize(count: count)
-            panels.deallocate()
+            UnsafeMutableRawPointer(panels).deallocate()
         }
     }
 
-    private static func pack(_ blocks: UnsafePointer<sk_block_q8_0>, n: Int, k: Int) -> Storage {
+    /// `count` panels on a cache-line boundary (the struct itself only asks for byte
+    /// alignment, and a large allocation comes back 16 bytes past a page): each panel is then
+    /// exactly 8 lines and each 32-byte group of scales sits in one.
+    private static func allocatePanels(_ count: Int, repeating panel: sk_panel_q8_0) -> UnsafeMutablePointer<sk_panel_q8_0> {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<sk_panel_q8_0>.stride, alignment: 64)
+        let panels = raw.bindMemory(to: sk_panel_q8_0.self, capacity: count)
+        panels.initialize(repeating: panel, count: count)
+        return panels
+    }
+
+    /// Repacks Q8_0 blocks for the kernels. A block whose fp16 scale is inf or NaN is refused:
+    /// its values are not numbers, and the power-of-two kernels would turn the scale into a
+    /// finite one instead of propagating it.
+    private static func pack(_ blocks: UnsafePointer<sk_block_q8_0>, n: Int, k: Int, name: String) throws -> Storage {
+        for i in 0 ..< n * (k / 32) where blocks[i].d & 0x7c00 == 0x7c00 {
+            throw ModelError.invalidValue(key: "\(name): the scale of Q8_0 block \(i % (k / 32)) of row \(i / (k / 32))",
+                                          value: blocks[i].d & 0x3ff == 0 ? "inf" : "NaN", expected: "a finite number")
+        }
         let count = Int(sk_packed_panels(Int64(n), Int64(k)))
-        let panels = UnsafeMutablePointer<sk_panel_q8_0>.allocate(capacity: count)
-        panels.initialize(repeating: sk_panel_q8_0(), count: count)
+        let panels = allocatePanels(count, repeating: sk_panel_q8_0())
         sk_pack_q8_0(blocks, Int64(n), Int64(k), panels)
         return .q8_0(panels, count: count)
     }
@@ -131,10 +148,9 @@ public final class Linear: @unchecked Sendable {
                           storage: .f32(UnsafePointer(owned.pointer), owner: owned))
         case .q8_0(let panels, _):
             let nb = k / 32, count = Int(sk_packed_panels(Int64(picked), Int64(k)))
-            let out = UnsafeMutablePointer<sk_panel_q8_0>.allocate(capacity: count)
             // Padding, as sk_pack_q8_0 pads: quants 128 (the value 0), scales 1.0 (the GEMMs
             // need nonzero weight scales).
-            out.initialize(repeating: Linear.emptyPanel, count: count)
+            let out = Linear.allocatePanels(count, repeating: Linear.emptyPanel)
             let scales = UnsafeMutablePointer(mutating: sk_panel_scales(out, Int64(picked), Int64(k))!)
             scales.update(repeating: 0x3c00, count: Int(sk_panel_count(Int64(picked), Int64(k))) * 16)
             let from = sk_panel_scales(panels, Int64(outFeatures), Int64(k))!
