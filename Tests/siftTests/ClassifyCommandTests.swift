@@ -84,6 +84,26 @@ private func objects(_ stdout: String) throws -> [[String: Any]] {
         #expect(abs(sum - 1) < 1e-3)
     }
 
+    /// `--activation-scales` reaches the int8 path: with Q8_0 weights the two rules give the
+    /// same label and slightly different scores (the fixture's are deterministic); a value
+    /// that is not a rule is refused with the choices.
+    @Test func activationScalesOption() throws {
+        let model = models.appendingPathComponent("bert-cls").path
+        var scores: [String: [Double]] = [:]
+        for rule in ["power-of-two", "exact"] {
+            let r = try runSift(["classify", "-m", model, "--weights", "q8_0", "--activation-scales", rule, "--top-k", "3", "my invoice is wrong"])
+            #expect(r.status == 0, "\(rule): \(r.stderr)")
+            let top = try #require(try objects(r.stdout).first?["top"] as? [[String: Any]])
+            scores[rule] = top.compactMap { ($0["score"] as? NSNumber)?.doubleValue }
+        }
+        let a = try #require(scores["power-of-two"]), b = try #require(scores["exact"])
+        #expect(a.count == 3 && b.count == 3)
+        #expect(a != b, "the rule changed nothing: is the option passed on?")
+        #expect(zip(a, b).allSatisfy { abs($0 - $1) < 0.05 })
+        let bad = try runSift(["classify", "-m", model, "--activation-scales", "fast", "text"])
+        #expect(bad.status != 0 && bad.stderr.contains("power-of-two") && bad.stdout.isEmpty)
+    }
+
     @Test func missingModelIsOneClearError() throws {
         let r = try runSift(["classify", "-m", "/nonexistent/model.gguf", "text"])
         #expect(r.status != 0)
