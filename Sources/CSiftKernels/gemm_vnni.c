@@ -7,14 +7,17 @@
 //   Σ (q_w + 128) q_x - 128 Σ q_x = Σ q_w q_x = isum (exact; |isum| < 2^24).
 // The float part then runs per lane exactly as the scalar reference does:
 //   acc = fma((float)isum, x.d * w.d[c], acc), blocks in order, acc from 0,
-// with x.d * w.d formed as an integer add to w.d's exponent (sk_q8_scale_product).
+// with w.d converted from the panels' fp16 scales and x.d * w.d formed as
+// sk_q8_scale_product does: an integer add to w.d's exponent for SK_SCALES_POW2, a VMULPS
+// for SK_SCALES_EXACT.
 //
 // Cost model (this project's Zen 4, family 25 model 17; other cores differ in rates, not in
 // kind): a 512-bit VPDPBUSD issues once per cycle on the two FMA pipes, and so do VMULPS
 // and VFMADD; VCVTDQ2PS and integer adds go to the other pipes. Per 32-block and 16 outputs
-// that is 8 VPDPBUSD and 1 FMA, a ceiling of 8/9 of the VPDPBUSD peak. With a float
-// multiply for x.d · w.d as well it was 8/10. Single-thread, data in L2, 4×4 tile: 81% of
-// peak with the multiply, 88.5% with the exponent add, 90% without x.d at all.
+// that is 8 VPDPBUSD and 1 FMA with power-of-two activation scales, a ceiling of 8/9 of the
+// VPDPBUSD peak; the float multiply of exact scales makes it 8/10. Single-thread, data in
+// L2, 4×4 tile: 81% of peak with the multiply, 88.5% with the exponent add, 90% without
+// x.d at all.
 //
 // Blocking, chosen by measurement over 2×2 … 12×1 tiles:
 //   micro-tile  4 rows × 4 panels: 16 independent int32 chains (latency × rate = 8 needed),
