@@ -55,19 +55,22 @@ struct LinearTests {
     /// Large enough that quantizing (m·k ≥ 32K), the bias (m·n ≥ 32K) and the product are
     /// split over threads. The int8 path is bit-identical for any thread count; the fp32
     /// path hands BLAS different column blocks, which this BLAS sums alike but another
-    /// build need not, so it is held to rounding.
+    /// build need not, so it is held to rounding. Three shapes: an even split (small
+    /// product), an even split with few rows (a large product streaming its weights), and
+    /// shrinking tasks (a large product with many rows).
     @Test("results do not depend on the thread count", arguments: WeightType.allCases)
     func threadCountDoesNotChangeResults(type: WeightType) throws {
-        let n = 272, k = 768, m = 131
-        let layer = try Linear(weights: Self.values(n * k, seed: 4), out: n, in: k, bias: Self.values(n, seed: 5), as: type)
-        let x = Self.values(m * k, seed: 6)
-        let one = Self.product(layer, x, rows: m, threads: 1)
-        for threads in [2, 3] {
-            let many = Self.product(layer, x, rows: m, threads: threads)
-            if type == .q8_0 {
-                #expect(many == one, "\(threads) threads")
-            } else {
-                #expect(zip(many, one).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($1)) }, "\(threads) threads")
+        for (n, k, m) in [(272, 768, 131), (2000, 1536, 16), (560, 768, 131)] {
+            let layer = try Linear(weights: Self.values(n * k, seed: 4), out: n, in: k, bias: Self.values(n, seed: 5), as: type)
+            let x = Self.values(m * k, seed: 6)
+            let one = Self.product(layer, x, rows: m, threads: 1)
+            for threads in [2, 3] {
+                let many = Self.product(layer, x, rows: m, threads: threads)
+                if type == .q8_0 {
+                    #expect(many == one, "\(n)×\(k), \(m) rows, \(threads) threads")
+                } else {
+                    #expect(zip(many, one).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($1)) }, "\(n)×\(k), \(m) rows, \(threads) threads")
+                }
             }
         }
     }
