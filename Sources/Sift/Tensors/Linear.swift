@@ -260,10 +260,12 @@ public final class Linear: @unchecked Sendable {
             // a call's first column group waits on memory (the kernel prefetches the next
             // group only within a call). 4 alternating rounds of `sift-bench models`, 16
             // tokens, against shrinking tasks for all: BERT-base 6.48 -> 5.05 ms, Qwen2.5-0.5B
-            // 21.95 -> 19.2, Llama-3.2-1B 52.9 -> 51.8, MiniLM 0.75 -> 0.72; 64-128 tokens
-            // within noise. Larger products take shrinking tasks (GuidedSplit), so that a
-            // worker that starts late leaves the caller little to wait for.
-            let even = m <= 24 || m * outFeatures * inFeatures < 40_000_000
+            // 21.95 -> 19.2, Llama-3.2-1B 52.9 -> 51.8, MiniLM 0.75 -> 0.72. Raising the size
+            // bound from 40M to 80M multiply-adds: MiniLM at 128 tokens 5.62 -> 5.37, the
+            // others at 64-128 tokens within noise. Larger products take shrinking tasks
+            // (GuidedSplit), so that a worker that starts late leaves the caller little to
+            // wait for.
+            let even = m <= 24 || m * outFeatures * inFeatures < 80_000_000
             let split = GuidedSplit(units: units, threads: threads)
             pool.parallel(even ? threads : split.count) { t in
                 let units = even ? units * t / threads ..< units * (t + 1) / threads : split.range(t)
