@@ -202,6 +202,9 @@ SK_VNNI void sk_gemm_q8_0_vnni(int64_t m, int64_t n, int64_t k, const sk_block_q
     }
     // K chunks of equal size (no short tail chunk).
     int64_t chunks = (nb + SK_VNNI_KC - 1) / SK_VNNI_KC;
+    void (*group)(int, int, int64_t, int64_t, int, const sk_block_q8_a *, int64_t, const sk_panel_q8_0 *, const uint16_t *,
+                  int64_t, float *, int64_t, const __mmask16 *, sk_vnni_prefetch *) =
+        mode == SK_SCALES_EXACT ? sk_vnni_group_exact : sk_vnni_group_pow2;
     for (int64_t c = 0; c < chunks; c++) {
         int64_t kb = nb * c / chunks, kb1 = nb * (c + 1) / chunks;
         for (int64_t i0 = 0; i0 < m; i0 += SK_VNNI_MC) {
@@ -231,6 +234,11 @@ SK_VNNI void sk_gemm_q8_0_vnni(int64_t m, int64_t n, int64_t k, const sk_block_q
                 int64_t tile_bytes = (kb1 - kb) * (int64_t)sizeof(sk_panel_q8_0);  // 8 lines a panel
                 int64_t lines = next_tiles * tile_bytes / 64;
                 int64_t per_step = (lines + groups * (kb1 - kb) - 1) / (groups * (kb1 - kb));
+                // The next group's scales (a line per 2 blocks a tile) go to L2 at once.
+                for (int64_t j = 0; j < next_tiles; j++) {
+                    const char *s0 = (const char *)(scales + ((tn + j) * nb + kb) * SK_PANEL_COLS);
+                    for (int64_t o = 0; o < (kb1 - kb) * SK_PANEL_COLS * 2; o += 64) _mm_prefetch(s0 + o, _MM_HINT_T1);
+                }
                 for (int64_t gi = 0; gi < groups; gi++) {
                     int64_t i = i0 + gi * SK_VNNI_ROWS;
                     int rows = i1 - i < SK_VNNI_ROWS ? (int)(i1 - i) : SK_VNNI_ROWS;
@@ -251,15 +259,8 @@ SK_VNNI void sk_gemm_q8_0_vnni(int64_t m, int64_t n, int64_t k, const sk_block_q
                     } else if (next_tiles) {
                         sk_vnni_prefetch_output(y, ldy, i0, i1, tn, (int)next_tiles);
                     }
-                    // The next group's scales (a line per 2 blocks a tile) go to L2 at once.
-                    if (gi == 0 && next_tiles) {
-                        for (int64_t j = 0; j < next_tiles; j++) {
-                            const char *s0 = (const char *)(scales + ((tn + j) * nb + kb) * SK_PANEL_COLS);
-                            for (int64_t o = 0; o < (kb1 - kb) * SK_PANEL_COLS * 2; o += 64) _mm_prefetch(s0 + o, _MM_HINT_T1);
-                        }
-                    }
-                    (mode == SK_SCALES_EXACT ? sk_vnni_group_exact : sk_vnni_group_pow2)(rows, tiles, kb, kb1, c == 0, x + i * ldx, ldx, w + t * nb,
-                                  scales + t * nb * SK_PANEL_COLS, nb, y + i * ldy + 16 * t, ldy, mask, &pf);
+                    group(rows, tiles, kb, kb1, c == 0, x + i * ldx, ldx, w + t * nb, scales + t * nb * SK_PANEL_COLS, nb,
+                          y + i * ldy + 16 * t, ldy, mask, &pf);
                 }
             }
         }

@@ -266,9 +266,9 @@ public final class Linear: @unchecked Sendable {
             // (GuidedSplit), so that a worker that starts late leaves the caller little to
             // wait for.
             let even = m <= 24 || m * outFeatures * inFeatures < 80_000_000
-            let split = GuidedSplit(units: units, threads: threads)
-            pool.parallel(even ? threads : split.count) { t in
-                let units = even ? units * t / threads ..< units * (t + 1) / threads : split.range(t)
+            let split = even ? nil : GuidedSplit(units: units, threads: threads)
+            pool.parallel(split?.count ?? threads) { t in
+                let units = split?.range(t) ?? units * t / threads ..< units * (t + 1) / threads
                 let n0 = units.lowerBound * unit * 16, n1 = min(n, units.upperBound * unit * 16)
                 sk_gemm_q8_0(Int64(m), Int64(n), Int64(k), scratch, Int64(blocksPerRow), panels, y.data, Int64(y.stride), Int64(n0), Int64(n1), mode)
                 epilogue(n0, n1)
