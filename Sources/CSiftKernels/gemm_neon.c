@@ -37,8 +37,8 @@ static inline void sk_acc_store(const float32x4_t acc[4], float *y, int64_t vali
 }
 
 /// acc[q] = fma(cvt(isum[q]), x.d * w.d[4q..4q+3], acc[q]) for the 4 column chunks, w.d
-/// the panel's fp16 scales, the product formed as sk_q8_scale_product does (an add to
-/// w.d's exponent).
+/// the panel's fp16 scales, the product formed as sk_q8_scale_product does for `mode` (an
+/// add to w.d's exponent, or an fp32 multiply).
 static inline void sk_fp32_step(float32x4_t acc[4], const int32x4_t isum[4], float xd, const uint16_t *wd, sk_scales mode) {
     uint32x4_t xe = vdupq_n_u32(sk_f32_bits(xd) - SK_ONE_BITS);
     for (int q = 0; q < 4; q++) {

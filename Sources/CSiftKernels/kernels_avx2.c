@@ -76,8 +76,9 @@ static inline SK_AVX2 __m256i sk_round_q8(__m256 v) {
     return _mm256_cvttps_epi32(r);
 }
 
-/// One 32-block: scale (by `scale`, sk_q8_scale or sk_q8_a_scale) and quants; returns Σ qs. max(|v|, 0) maps NaN to 0 (VMAXPS returns
-/// its second operand when either is NaN), as the scalar loop never lets NaN win.
+/// One 32-block: scale (by `scale`, sk_q8_scale or sk_q8_a_scale) and quants; returns Σ qs.
+/// max(|v|, 0) maps NaN to 0 (VMAXPS returns its second operand when either is NaN), as the
+/// scalar loop never lets NaN win.
 static inline __attribute__((always_inline)) SK_AVX2 int32_t sk_quantize_block(const float *x, float *d, int8_t *qs, sk_scale_fn scale) {
     const __m256 sign = _mm256_set1_ps(-0.0f), zero = _mm256_setzero_ps();
     __m256 v[4];

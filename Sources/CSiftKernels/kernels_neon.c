@@ -77,8 +77,9 @@ static inline int32x4_t sk_round_q8(float32x4_t v) {
     return vcvtq_s32_f32(r);
 }
 
-/// One 32-block: scale (by `scale`, sk_q8_scale or sk_q8_a_scale) and quants; returns Σ qs. NaN lanes are zeroed before the max (the
-/// scalar loop never lets NaN win); max is exact, so the order does not matter.
+/// One 32-block: scale (by `scale`, sk_q8_scale or sk_q8_a_scale) and quants; returns Σ qs.
+/// NaN lanes are zeroed before the max (the scalar loop never lets NaN win); max is exact,
+/// so the order does not matter.
 static inline __attribute__((always_inline)) int32_t sk_quantize_block(const float *x, float *d, int8_t *qs, sk_scale_fn scale) {
     float32x4_t v[8];
     float32x4_t m = vdupq_n_f32(0.0f);

@@ -113,7 +113,7 @@ func extremeActivations(_ k: Int, seed: UInt64) -> [Float] {
             sk_quantize_row_q8_0(x, &out, Int64(k))
             return out.withUnsafeBytes { Array($0) }
         }, check: { level, a, b in #expect(a == b, "q8_0 at \(name(level))") })
-        for scales in [SK_SCALES_POW2, SK_SCALES_EXACT] {
+        for scales in scaleModes {
             atEveryLevel({ () -> [UInt8] in
                 var out = [sk_block_q8_a](repeating: sk_block_q8_a(), count: k / 32)
                 sk_quantize_row_q8_a(x, &out, Int64(k), scales)
@@ -125,7 +125,7 @@ func extremeActivations(_ k: Int, seed: UInt64) -> [Float] {
     @Test func quantizedActivationsAreConsistent() {
         let k = 256
         let x = awkwardActivations(k, seed: 9)
-        for scales in [SK_SCALES_POW2, SK_SCALES_EXACT] {
+        for scales in scaleModes {
             var blocks = [sk_block_q8_a](repeating: sk_block_q8_a(), count: k / 32)
             sk_quantize_row_q8_a(x, &blocks, Int64(k), scales)
             for (b, block) in blocks.enumerated() {

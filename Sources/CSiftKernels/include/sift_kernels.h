@@ -28,8 +28,9 @@ typedef struct {
 _Static_assert(sizeof(sk_block_q8_0) == 34, "sk_block_q8_0 must match ggml's block_q8_0");
 
 /// A quantized activation block: 32 int8 quants, an fp32 scale (a power of two with
-/// SK_SCALES_POW2) and an offset correction. x[i] ≈ d * qs[i]; offset = -128 · Σ qs[i], what a u8×s8 dot product over
-/// weights stored as q + 128 adds to get Σ q_w·q_x (the GEMMs start their int32 sums from it).
+/// SK_SCALES_POW2) and an offset correction. x[i] ≈ d * qs[i]; offset = -128 · Σ qs[i],
+/// what a u8×s8 dot product over weights stored as q + 128 adds to get Σ q_w·q_x (the GEMMs
+/// start their int32 sums from it).
 typedef struct {
     float d;
     int32_t offset;
