@@ -202,9 +202,9 @@ public final class Linear: @unchecked Sendable {
         StageProfiler.measure(\.matmul) {
             let fused = activation.flatMap(\.epilogue)
             (bias ?? []).withUnsafeBufferPointer { b in
-                multiply(x, into: y, scratch: scratch, pool: pool) { n0, n1 in
+                multiply(x, into: y, scratch: scratch, pool: pool) { rows, n0, n1 in
                     guard self.bias != nil || fused != nil else { return }
-                    sk_bias_activation(y.data + n0, Int64(y.stride), Int64(x.rows), Int64(n1 - n0),
+                    sk_bias_activation(y.row(rows.lowerBound) + n0, Int64(y.stride), Int64(rows.count), Int64(n1 - n0),
                                        self.bias == nil ? nil : b.baseAddress! + n0, fused ?? SK_ACT_NONE)
                 }
             }
@@ -212,9 +212,10 @@ public final class Linear: @unchecked Sendable {
         }
     }
 
-    /// The product, then `epilogue(n0, n1)` on the columns n0 ..< n1 a task computed.
+    /// The product, then `epilogue(rows, n0, n1)` on the block a task computed: `rows`, columns
+    /// n0 ..< n1.
     private func multiply(_ x: Matrix, into y: Matrix, scratch: UnsafeMutablePointer<sk_block_q8_a>, pool: ThreadPool,
-                          epilogue: (Int, Int) -> Void) {
+                          epilogue: (Range<Int>, Int, Int) -> Void) {
         let m = x.rows
         switch storage {
         case .f32(let w, _):
@@ -226,11 +227,13 @@ public final class Linear: @unchecked Sendable {
                 guard n1 > n0 else { return }
                 BLAS.sgemm(transposeB: true, m: m, n: n1 - n0, k: k, a: x.data, lda: x.stride,
                            b: w + n0 * k, ldb: k, c: y.data + n0, ldc: y.stride)
-                epilogue(n0, n1)
+                epilogue(0 ..< m, n0, n1)
             }
         case .q8_0(let panels, _):
             let blocksPerRow = inFeatures / 32, mode = activationScales.kernelValue
-            pool.forRows(m, elementsPerRow: inFeatures, minimumElements: ThreadPool.heavyRowPass) { rows in
+            let n = outFeatures, k = inFeatures
+            /// Rows `rows` of x quantized into their blocks of the scratch.
+            func quantize(_ rows: Range<Int>) {
                 // Blocks are independent, so adjacent rows are one call (the kernel works in
                 // batches of 16 blocks; a 384-wide row is only 12).
                 if x.stride == inFeatures {
@@ -239,16 +242,43 @@ public final class Linear: @unchecked Sendable {
                     for i in rows { sk_quantize_row_q8_a(x.row(i), scratch + i * blocksPerRow, Int64(inFeatures), mode) }
                 }
             }
+            // Two threads with at least 32 rows each split the rows instead of the columns, when
+            // the weights are at most 8M (8 MB of quants): each task quantizes its rows and
+            // computes all their outputs. The rows a task reads and writes are then mostly the
+            // ones its thread's row-wise passes (norms, adds) wrote and will read, where a
+            // column split has every thread read the other's rows and write lines the other
+            // holds; the cost is that both threads read every weight. 3 alternating rounds of
+            // `sift-bench models --runs 10`, best p50 ms, column split / row split: BERT-base
+            // 64 tokens 18.08 -> 17.01, 128 36.30 -> 34.24; Qwen2.5-0.5B 64 68.08 -> 66.55,
+            // 128 138.3 -> 131.2 (its 8.7 MB gate/up product keeps the column split);
+            // Llama-3.2-1B 174.2 -> 174.1, 340 -> 345 (only q and o are small enough). With
+            // no size bound the 1B was 2-3% slower; with a 3 MB bound Qwen at 128 tokens was
+            // 4% slower. On this machine two threads at times stall on each other's cache
+            // lines for minutes (the cores then pay 2-5× for a line the other wrote): there
+            // the row split was 10-25% faster on the encoders. Row parts end on multiples of
+            // the kernel's 4-row groups. Measured with two threads only: with more, each
+            // further row part would read all the weights again.
+            if pool.threadCount == 2, m >= 64, n * k <= 8 << 20, m * n * k >= 4_000_000 {
+                let half = ((m + 3) / 4 + 1) / 2 * 4
+                pool.parallel(2) { t in
+                    let rows = t == 0 ? 0 ..< half : half ..< m
+                    quantize(rows)
+                    sk_gemm_q8_0(Int64(rows.count), Int64(n), Int64(k), scratch + rows.lowerBound * blocksPerRow, Int64(blocksPerRow),
+                                 panels, y.row(rows.lowerBound), Int64(y.stride), 0, Int64(n), mode)
+                    epilogue(rows, 0, n)
+                }
+                return
+            }
+            pool.forRows(m, elementsPerRow: inFeatures, minimumElements: ThreadPool.heavyRowPass, quantize)
             // Work is split over output columns in whole panels, so every output is computed
             // by one thread in the same order whatever the thread count. A product too small
             // to pay for handing work to another thread (~20 µs of int8 work, measured on
             // MiniLM at 16 tokens) stays on the caller.
             let tiles = (outFeatures + 15) / 16
             let threads = m * outFeatures * inFeatures < 4_000_000 ? 1 : pool.threadCount
-            let n = outFeatures, k = inFeatures
             guard threads > 1 else {
                 sk_gemm_q8_0(Int64(m), Int64(n), Int64(k), scratch, Int64(blocksPerRow), panels, y.data, Int64(y.stride), 0, Int64(n), mode)
-                epilogue(0, n)
+                epilogue(0 ..< m, 0, n)
                 return
             }
             // Units of 4 panels (the kernel's column group), or of single panels when that
@@ -271,7 +301,7 @@ public final class Linear: @unchecked Sendable {
                 let units = split?.range(t) ?? units * t / threads ..< units * (t + 1) / threads
                 let n0 = units.lowerBound * unit * 16, n1 = min(n, units.upperBound * unit * 16)
                 sk_gemm_q8_0(Int64(m), Int64(n), Int64(k), scratch, Int64(blocksPerRow), panels, y.data, Int64(y.stride), Int64(n0), Int64(n1), mode)
-                epilogue(n0, n1)
+                epilogue(0 ..< m, n0, n1)
             }
         }
     }
