@@ -35,21 +35,29 @@ static inline SK_AVX512 __m512 sk_signed16(__m512 v, __m512 s) {
     return _mm512_mask_sub_ps(v, neg, _mm512_setzero_ps(), v);
 }
 
+/// sk_erf_1 on 16 lanes: the clamp (max first, so NaN lanes become -SK_ERF_MAX as with
+/// fmaxf), then the same fmas.
+static inline SK_AVX512 __m512 sk_erf16(__m512 x) {
+    x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-SK_ERF_MAX)), _mm512_set1_ps(SK_ERF_MAX));
+    __m512 s = _mm512_mul_ps(x, x);
+    __m512 p = _mm512_set1_ps(SK_ERF_P5);
+    p = _mm512_fmadd_ps(p, s, _mm512_set1_ps(SK_ERF_P4));
+    p = _mm512_fmadd_ps(p, s, _mm512_set1_ps(SK_ERF_P3));
+    p = _mm512_fmadd_ps(p, s, _mm512_set1_ps(SK_ERF_P2));
+    p = _mm512_fmadd_ps(p, s, _mm512_set1_ps(SK_ERF_P1));
+    p = _mm512_fmadd_ps(p, s, _mm512_set1_ps(SK_ERF_P0));
+    __m512 q = _mm512_set1_ps(SK_ERF_Q5);
+    q = _mm512_fmadd_ps(q, s, _mm512_set1_ps(SK_ERF_Q4));
+    q = _mm512_fmadd_ps(q, s, _mm512_set1_ps(SK_ERF_Q3));
+    q = _mm512_fmadd_ps(q, s, _mm512_set1_ps(SK_ERF_Q2));
+    q = _mm512_fmadd_ps(q, s, _mm512_set1_ps(SK_ERF_Q1));
+    q = _mm512_fmadd_ps(q, s, _mm512_set1_ps(1.0f));
+    return _mm512_div_ps(_mm512_mul_ps(x, p), q);
+}
+
 static inline SK_AVX512 __m512 sk_gelu16(__m512 x) {
-    __m512 u = _mm512_mul_ps(x, _mm512_set1_ps(SK_SQRT1_2));
-    __m512 a = sk_abs16(u);
-    __m512 one = _mm512_set1_ps(1.0f);
-    __m512 t = _mm512_div_ps(one, _mm512_fmadd_ps(_mm512_set1_ps(SK_ERF_P), a, one));
-    __m512 p = _mm512_set1_ps(SK_ERF_A5);
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(SK_ERF_A4));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(SK_ERF_A3));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(SK_ERF_A2));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(SK_ERF_A1));
-    p = _mm512_mul_ps(p, t);
-    __m512 negsq = _mm512_sub_ps(_mm512_setzero_ps(), _mm512_mul_ps(a, a));
-    __m512 e = _mm512_fmadd_ps(_mm512_sub_ps(_mm512_setzero_ps(), p), sk_exp16(negsq), one);
-    e = sk_signed16(e, u);
-    return _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), x), _mm512_add_ps(one, e));
+    __m512 e = sk_erf16(_mm512_mul_ps(x, _mm512_set1_ps(SK_SQRT1_2)));
+    return _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), x), _mm512_add_ps(_mm512_set1_ps(1.0f), e));
 }
 
 static inline SK_AVX512 __m512 sk_gelu_tanh16(__m512 x) {
