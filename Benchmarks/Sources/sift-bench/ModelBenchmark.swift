@@ -60,7 +60,7 @@ struct ModelBenchmark: ParsableCommand {
                 + "(\(fixed(peak.one, 0)) on 1 thread); \(runs) runs per point; ms are p50/p90 per classification")
             print([pad("shape", 13), leftPad("tokens", 6), leftPad("p50 ms", 8), leftPad("p90 ms", 8), leftPad("tok/s", 8),
                    leftPad("GOP/s", 6), leftPad("%peak", 6), leftPad("gemm%", 6), "  stages ms: tok/emb/gemm/attn/head/other", leftPad("load s", 7),
-                   leftPad("RSS MB", 7), leftPad("batch/s", 8)].joined(separator: " "))
+                   leftPad("RSS MB", 7), leftPad("batch/s", 8), leftPad("x-core ns", 9)].joined(separator: " "))
         }
         let tokenizerJSON = try String(contentsOfFile: tokenizer, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
@@ -92,6 +92,8 @@ struct ModelBenchmark: ParsableCommand {
             // Token ids from a real ticket, repeated to length: [CLS]-like first id included.
             let ids = (0 ..< n).map { Int32(1000 + ($0 * 7919) % 20000) }
             for _ in 0 ..< 3 { _ = try classifier.classify(tokenIds: ids) }
+            // The machine's state for this point (see crossCoreRoundTrip), just before it.
+            let roundTrip = threads > 1 ? crossCoreRoundTrip() : nil
             var samples: [Double] = [], stages = StageTimings()
             for _ in 0 ..< runs {
                 let r = try classifier.classify(tokenIds: ids)
@@ -137,6 +139,7 @@ struct ModelBenchmark: ParsableCommand {
                 }
                 fields += [#""stages_ms":{"tokenize_text":\#(fixed(tokenize * 1000, 3)),"embeddings":\#(fixed(stages.embeddings * k, 3)),"matmul":\#(fixed(stages.matmul * k, 3)),"attention":\#(fixed(stages.attention * k, 3)),"head":\#(fixed(stages.head * k, 3)),"other":\#(fixed(stages.other * k, 3))}"#,
                            #""load_s":\#(fixed(load, 3))"#, #""peak_rss_mb":\#(fixed(rss, 1))"#, #""batch_texts_per_s":\#(fixed(perSecond, 1))"#]
+                if let roundTrip { fields.append(#""cross_core_round_trip_ns":\#(fixed(roundTrip, 0))"#) }
                 print("{" + fields.joined(separator: ",") + "}")
             } else {
                 let stageText = [tokenize * 1000, stages.embeddings * k, stages.matmul * k, stages.attention * k, stages.head * k, stages.other * k]
@@ -145,7 +148,8 @@ struct ModelBenchmark: ParsableCommand {
                        leftPad(fixed(Double(n) / p50 * 1000, 0), 8), leftPad(gops.map { fixed($0, 0) } ?? "-", 6),
                        leftPad(gops.map { fixed(100 * $0 / peak.gops, 0) } ?? "-", 6),
                        leftPad(gemmGops.map { fixed(100 * $0 / peak.gops, 0) } ?? "-", 6), "  " + pad(stageText, 38),
-                       leftPad(fixed(load, 2), 7), leftPad(fixed(rss, 0), 7), leftPad(fixed(perSecond, 1), 8)].joined(separator: " "))
+                       leftPad(fixed(load, 2), 7), leftPad(fixed(rss, 0), 7), leftPad(fixed(perSecond, 1), 8),
+                       leftPad(roundTrip.map { fixed($0, 0) } ?? "-", 9)].joined(separator: " "))
             }
         }
     }
