@@ -120,7 +120,8 @@ def table(rows: list[dict], threads: int, runs: int) -> str:
         cells = [("Sift", r["sift"]), ("ORT int8", r["ort"])] + [(f"llama.cpp {q}", v) for q, v in r["llamacpp"].items()]
         text = "  ".join(f"{name} {fmt(v.get('p50_ms'))}/{fmt(v.get('p90_ms'))}"
                          + (f" ({fmt(v['min_ms'])})" if "min_ms" in v else "") for name, v in cells if "p50_ms" in v)
-        lines.append(f"  {r['shape']:13} {r['tokens']:>4}  {text}")
+        rtt = r["sift"].get("cross_core_round_trip_ns")
+        lines.append(f"  {r['shape']:13} {r['tokens']:>4}  {text}" + (f"  (x-core {rtt:.0f} ns before Sift's)" if rtt else ""))
     notes = {}
     for r in rows:
         for name, v in [("Sift", r["sift"]), ("ORT int8", r["ort"])] + [(f"llama.cpp {q}", v) for q, v in r["llamacpp"].items()]:
