@@ -76,6 +76,28 @@ struct LinearTests {
         }
     }
 
+    /// A model whose int8 weights fit in half the cache splits rows from 16 rows on two
+    /// threads; the result stays that of one thread.
+    @Test("weights that stay in the cache split rows from 16 rows, with the same results")
+    func cachedWeightsSplitRowsEarlier() throws {
+        let n = 384, k = 768  // 16 rows: 4.7M multiply-adds, above the one-thread bound
+        let layers = try (0 ..< 2).map { _ in try Linear(weights: Self.values(n * k, seed: 10), out: n, in: k, bias: Self.values(n, seed: 11), as: .q8_0) }
+        let bytes = layers.count * Int(sk_packed_panels(Int64(n), Int64(k))) * MemoryLayout<sk_panel_q8_0>.stride
+        Linear.keepRowSplitForCachedWeights(layers, cacheBytes: 2 * bytes - 1)
+        #expect(layers.allSatisfy { $0.rowSplitRows == 64 })
+        Linear.keepRowSplitForCachedWeights(layers, cacheBytes: 2 * bytes)
+        #expect(layers.allSatisfy { $0.rowSplitRows == 16 })
+        let plain = try Linear(weights: Self.values(n * k, seed: 10), out: n, in: k, bias: Self.values(n, seed: 11), as: .q8_0)
+        Linear.keepRowSplitForCachedWeights([plain], cacheBytes: nil)
+        #expect(plain.rowSplitRows == 64)
+        for m in [16, 30, 63] {
+            let x = Self.values(m * k, seed: 12)
+            #expect(Self.product(layers[0], x, rows: m, threads: 2) == Self.product(plain, x, rows: m, threads: 1), "\(m) rows")
+        }
+        #expect(CacheSize.parse("32768K") == 32 << 20 && CacheSize.parse("8M") == 8 << 20 && CacheSize.parse("512") == 512)
+        #expect(CacheSize.parse("") == nil && CacheSize.parse("K") == nil && CacheSize.parse("12Q") == nil)
+    }
+
     @Test("the guided split covers every unit once, in shrinking tasks")
     func guidedSplitCoversUnits() {
         for units in [1, 2, 5, 14, 18, 152, 1000] {

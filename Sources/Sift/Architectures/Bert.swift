@@ -45,6 +45,7 @@ struct BertEncoder: @unchecked Sendable {
                 down: try w.linear(n.down, out: h, in: f, bias: true),
                 outputNorm: (try w.vector(n.outputNorm + ".weight", count: h), try w.vector(n.outputNorm + ".bias", count: h)))
         }
+        Linear.keepRowSplitForCachedWeights(layers.flatMap { [$0.qkv, $0.output, $0.up, $0.down] })
     }
 
     /// Scratch floats a forward pass over `tokens` tokens needs (see `forward`).

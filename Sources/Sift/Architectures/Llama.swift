@@ -92,6 +92,7 @@ struct TransformerDecoder: @unchecked Sendable {
                 rope: window != nil ? (local ?? global) : global)
         }
         finalNorm = try norm(names.finalNorm, h)
+        Linear.keepRowSplitForCachedWeights(layers.flatMap { [$0.qkv, $0.output, $0.gateUp, $0.down] })
     }
 
     /// Bytes of scratch a pass over `tokens` new tokens needs, with `context` positions in all.

@@ -31,6 +31,10 @@ public final class Linear: @unchecked Sendable {
     /// How the int8 path quantizes the layer's input (Q8_0 weights; fp32 ones ignore it).
     public let activationScales: ActivationScales
     let storage: Storage
+    /// Fewest rows for which two threads split the product's rows instead of its columns
+    /// (see `multiply`): 64, or 16 for the layers of a model whose int8 weights stay in the
+    /// cache (`keepRowSplitForCachedWeights`). Set while the model loads, before any call.
+    private(set) var rowSplitRows = 64
 
     enum Storage {
         /// [out][in] floats; `owner` keeps mapped memory alive when the pointer is zero-copy.
@@ -262,7 +266,7 @@ public final class Linear: @unchecked Sendable {
             // back to the 1B but lost the far ones. Row parts end on multiples of the kernel's
             // 4-row groups. Measured with two threads only: with more, each further row part
             // would read all the weights again.
-            if pool.threadCount == 2, m >= 64, m * n * k >= 4_000_000 {
+            if pool.threadCount == 2, m >= rowSplitRows, m * n * k >= 4_000_000 {
                 let half = ((m + 3) / 4 + 1) / 2 * 4
                 pool.parallel(2) { t in
                     let rows = t == 0 ? 0 ..< half : half ..< m
@@ -308,6 +312,24 @@ public final class Linear: @unchecked Sendable {
                 epilogue(0 ..< m, n0, n1)
             }
         }
+    }
+
+    /// Lowers `rowSplitRows` to 16 for all `layers` (a model's) when their int8 weights
+    /// together take at most half the last-level cache: then the weights come from the
+    /// cache, and two threads reading all of them cost less than the column split's traffic
+    /// between the cores even at 16 rows. A larger model streams its weights from memory at
+    /// short inputs, where reading them twice costs more. Alternating rounds, p50 ms, 16/32
+    /// tokens, from 64 rows / from 16 rows: MiniLM (11 MB) 0.69-0.70/1.25-1.29 ->
+    /// 0.65-0.66/1.17-1.18; BERT-base (90 MB) 4.89-5.33/8.85-9.38 -> 5.99-6.20/9.68-9.91;
+    /// Qwen2.5-0.5B 19.3-19.7/35.7-36.0 -> 21.1-21.5/36.1-36.8 (this machine: 32 MB L3).
+    static func keepRowSplitForCachedWeights(_ layers: [Linear], cacheBytes: Int? = CacheSize.lastLevel) {
+        guard let cache = cacheBytes else { return }
+        let bytes = layers.reduce(0) { total, layer in
+            guard case .q8_0(_, let count) = layer.storage else { return total }
+            return total + count * MemoryLayout<sk_panel_q8_0>.stride
+        }
+        guard bytes <= cache / 2 else { return }
+        for layer in layers { layer.rowSplitRows = 16 }
     }
 
     /// Activation blocks the int8 path needs for `rows` rows.
