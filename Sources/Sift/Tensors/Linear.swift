@@ -246,8 +246,9 @@ public final class Linear: @unchecked Sendable {
                     for i in rows { sk_quantize_row_q8_a(x.row(i), scratch + i * blocksPerRow, Int64(inFeatures), mode) }
                 }
             }
-            // Two threads with at least 32 rows each split the rows instead of the columns:
-            // each task quantizes its rows and computes all their outputs. The rows a task
+            // Two threads split the rows instead of the columns from `rowSplitRows` rows (64:
+            // at least 32 a thread; 16 for weights that stay in the cache): each task
+            // quantizes its rows and computes all their outputs. The rows a task
             // reads and writes are then mostly the ones its thread's row-wise passes (norms,
             // adds, SwiGLU) wrote and will read, where a column split has every thread read
             // the other's rows and write lines the other holds; the cost is that both threads
