@@ -58,7 +58,7 @@ struct LinearTests {
     /// build need not, so it is held to rounding. Three shapes: an even split (small
     /// product), an even split with few rows (a large product streaming its weights), and
     /// shrinking tasks (a large product with many rows); on two threads the first and the
-    /// last split their rows instead (at least 64 rows).
+    /// last split their rows instead (at least 64 rows, at most 8M weights).
     @Test("results do not depend on the thread count", arguments: WeightType.allCases)
     func threadCountDoesNotChangeResults(type: WeightType) throws {
         for (n, k, m) in [(272, 768, 131), (2000, 1536, 16), (1000, 768, 131)] {

@@ -247,27 +247,22 @@ public final class Linear: @unchecked Sendable {
                 }
             }
             // Two threads split the rows instead of the columns from `rowSplitRows` rows (64:
-            // at least 32 a thread; 16 for weights that stay in the cache): each task
-            // quantizes its rows and computes all their outputs. The rows a task
-            // reads and writes are then mostly the ones its thread's row-wise passes (norms,
-            // adds, SwiGLU) wrote and will read, where a column split has every thread read
-            // the other's rows and write lines the other holds; the cost is that both threads
-            // read every weight. This machine (a VM) alternates, for minutes at a time,
-            // between vCPUs close together (a cache line's round trip between them 50-90 ns)
-            // and far apart (0.35-3 µs), and the far state punishes the column split.
-            // Alternating rounds of `sift-bench models --runs 8-10`, p50 ms, column split /
-            // row split:
-            //   near: BERT-base 64 tokens 18.08 -> 17.01, 128 36.30 -> 34.24; Qwen2.5-0.5B
-            //         within noise (64: 66.4-68.1 -> 67.3-67.5, 128: 133.4-134.6 ->
-            //         132.8-135.0); Llama-3.2-1B 64 174.7 -> 178.0, 128 338.9 -> 344.6 (its
-            //         34 MB gate/up product read twice costs more than locality saves);
-            //   far:  Qwen2.5-0.5B 64 84-85 -> 67.4, 128 160-162 -> 133-134; Llama-3.2-1B 64
-            //         199-204 -> 179, 128 374 -> 344; the encoders 10-25%.
-            // A bound on the weights' size (row split only up to 8 MB) gave the near figures
-            // back to the 1B but lost the far ones. Row parts end on multiples of the kernel's
-            // 4-row groups. Measured with two threads only: with more, each further row part
-            // would read all the weights again.
-            if pool.threadCount == 2, m >= rowSplitRows, m * n * k >= 4_000_000 {
+            // at least 32 a thread; 16 for weights that stay in the cache) when the weights
+            // are at most 8M (8 MB of quants): each task quantizes its rows and computes all
+            // their outputs. The rows a task reads and writes are then mostly the ones its
+            // thread's row-wise passes (norms, adds) wrote and will read, where a column split
+            // has every thread read the other's rows and write lines the other holds; the
+            // cost is that both threads read every weight. 3 alternating rounds of `sift-bench
+            // models --runs 10`, best p50 ms, column split / row split: BERT-base 64 tokens
+            // 18.08 -> 17.01, 128 36.30 -> 34.24; Qwen2.5-0.5B 64 68.08 -> 66.55, 128 138.3 ->
+            // 131.2 (its 8.7 MB gate/up product keeps the column split); Llama-3.2-1B 174.2
+            // -> 174.1, 340 -> 345 (only q and o are small enough). Without the bound, runs
+            // labeled by the VM's state (see `sift-bench models`' x-core column; 14
+            // alternations at 64 tokens): near, Llama-3.2-1B 175 -> 180 and Qwen2.5-0.5B 67.3
+            // -> 68.2 (medians); far, Qwen2.5-0.5B 83-86 -> 89-91. Row parts end on multiples
+            // of the kernel's 4-row groups. Measured with two threads only: with more, each
+            // further row part would read all the weights again.
+            if pool.threadCount == 2, m >= rowSplitRows, n * k <= 8 << 20, m * n * k >= 4_000_000 {
                 let half = ((m + 3) / 4 + 1) / 2 * 4
                 pool.parallel(2) { t in
                     let rows = t == 0 ? 0 ..< half : half ..< m
