@@ -42,22 +42,33 @@ func leftPad(_ s: String, _ width: Int) -> String { s.count >= width ? s : Strin
 /// back (one writes, the other sees it and writes back): what a two-thread pass pays for
 /// every line one core writes and the other then reads. On this project's machine (a VM) it
 /// moves between ~60 ns and 1-3 µs for minutes at a time, and every two-thread figure moves
-/// with it (a 2× slower MiniLM), so the tables print it next to each point.
-func crossCoreRoundTrip(trips: Int = 10_000) -> Double {
+/// with it (a 2× slower MiniLM), so the tables print it next to each point. nil with one
+/// processor (the two threads would take turns on it). At most `trips` round trips or about
+/// 50 ms, whichever comes first.
+func crossCoreRoundTrip(trips: Int = 10_000) -> Double? {
+    guard ProcessInfo.processInfo.activeProcessorCount > 1 else { return nil }
     final class Line: Sendable { let value = Atomic<Int>(0) }
-    let line = Line(), warmUp = 100
+    let line = Line(), warmUp = 100, stop = -1
     let partner = Thread {
-        for i in 0 ..< warmUp + trips {
-            while line.value.load(ordering: .acquiring) != 2 * i + 1 {}
+        var i = 0
+        while true {
+            var seen = line.value.load(ordering: .acquiring)
+            while seen != 2 * i + 1 && seen != stop { seen = line.value.load(ordering: .acquiring) }
+            if seen == stop { return }
             line.value.store(2 * i + 2, ordering: .releasing)
+            i += 1
         }
     }
     partner.start()
-    var start: UInt64 = 0
+    var start: UInt64 = 0, done = 0
     for i in 0 ..< warmUp + trips {
         if i == warmUp { start = now() }
         line.value.store(2 * i + 1, ordering: .releasing)
         while line.value.load(ordering: .acquiring) != 2 * i + 2 {}
+        if i >= warmUp { done += 1 }
+        if i & 15 == 15, i > warmUp, now() - start > 50_000_000 { break }
     }
-    return Double(now() - start) / Double(trips)
+    let elapsed = now() - start
+    line.value.store(stop, ordering: .releasing)
+    return done > 0 ? Double(elapsed) / Double(done) : nil
 }
