@@ -9,17 +9,19 @@
 
 #define SK_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq")))
 
+/// sk_horner on 16 lanes.
+static inline SK_AVX512 __m512 sk_horner16(__m512 x, const float c[6]) {
+    __m512 p = _mm512_set1_ps(c[0]);
+    for (int i = 1; i < 6; i++) p = _mm512_fmadd_ps(p, x, _mm512_set1_ps(c[i]));
+    return p;
+}
+
 static inline SK_AVX512 __m512 sk_exp16(__m512 x) {
     x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(SK_EXP_MIN)), _mm512_set1_ps(SK_EXP_MAX));
     __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(SK_LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(-SK_LN2_HI), x);
     r = _mm512_fmadd_ps(n, _mm512_set1_ps(-SK_LN2_LO), r);
-    __m512 p = _mm512_set1_ps(SK_EXP_P0);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(SK_EXP_P1));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(SK_EXP_P2));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(SK_EXP_P3));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(SK_EXP_P4));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(SK_EXP_P5));
+    __m512 p = sk_horner16(r, (const float[6]){SK_EXP_P0, SK_EXP_P1, SK_EXP_P2, SK_EXP_P3, SK_EXP_P4, SK_EXP_P5});
     __m512 r2 = _mm512_mul_ps(r, r);
     p = _mm512_fmadd_ps(p, r2, r);
     p = _mm512_add_ps(p, _mm512_set1_ps(1.0f));
@@ -40,18 +42,8 @@ static inline SK_AVX512 __m512 sk_signed16(__m512 v, __m512 s) {
 static inline SK_AVX512 __m512 sk_erf16(__m512 x) {
     x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-SK_ERF_MAX)), _mm512_set1_ps(SK_ERF_MAX));
     __m512 s = _mm512_mul_ps(x, x);
-    __m512 p = _mm512_set1_ps(SK_ERF_P5);
-    p = _mm512_fmadd_ps(p, s, _mm512_set1_ps(SK_ERF_P4));
-    p = _mm512_fmadd_ps(p, s, _mm512_set1_ps(SK_ERF_P3));
-    p = _mm512_fmadd_ps(p, s, _mm512_set1_ps(SK_ERF_P2));
-    p = _mm512_fmadd_ps(p, s, _mm512_set1_ps(SK_ERF_P1));
-    p = _mm512_fmadd_ps(p, s, _mm512_set1_ps(SK_ERF_P0));
-    __m512 q = _mm512_set1_ps(SK_ERF_Q5);
-    q = _mm512_fmadd_ps(q, s, _mm512_set1_ps(SK_ERF_Q4));
-    q = _mm512_fmadd_ps(q, s, _mm512_set1_ps(SK_ERF_Q3));
-    q = _mm512_fmadd_ps(q, s, _mm512_set1_ps(SK_ERF_Q2));
-    q = _mm512_fmadd_ps(q, s, _mm512_set1_ps(SK_ERF_Q1));
-    q = _mm512_fmadd_ps(q, s, _mm512_set1_ps(1.0f));
+    __m512 p = sk_horner16(s, (const float[6]){SK_ERF_P5, SK_ERF_P4, SK_ERF_P3, SK_ERF_P2, SK_ERF_P1, SK_ERF_P0});
+    __m512 q = sk_horner16(s, (const float[6]){SK_ERF_Q5, SK_ERF_Q4, SK_ERF_Q3, SK_ERF_Q2, SK_ERF_Q1, 1.0f});
     return _mm512_div_ps(_mm512_mul_ps(x, p), q);
 }
 

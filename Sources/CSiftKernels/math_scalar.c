@@ -11,17 +11,20 @@
 
 #include <math.h>
 
+/// c[0] x⁵ + c[1] x⁴ + … + c[5] by Horner's rule, one fmaf a step (sk_horner16 in
+/// math_avx512.c takes the same steps).
+static inline float sk_horner(float x, const float c[6]) {
+    float p = c[0];
+    for (int i = 1; i < 6; i++) p = fmaf(p, x, c[i]);
+    return p;
+}
+
 float sk_expf_1(float x) {
     x = fminf(fmaxf(x, SK_EXP_MIN), SK_EXP_MAX);
     float n = nearbyintf(x * SK_LOG2E);
     float r = fmaf(n, -SK_LN2_HI, x);
     r = fmaf(n, -SK_LN2_LO, r);
-    float p = SK_EXP_P0;
-    p = fmaf(p, r, SK_EXP_P1);
-    p = fmaf(p, r, SK_EXP_P2);
-    p = fmaf(p, r, SK_EXP_P3);
-    p = fmaf(p, r, SK_EXP_P4);
-    p = fmaf(p, r, SK_EXP_P5);
+    float p = sk_horner(r, (const float[6]){SK_EXP_P0, SK_EXP_P1, SK_EXP_P2, SK_EXP_P3, SK_EXP_P4, SK_EXP_P5});
     float r2 = r * r;
     p = fmaf(p, r2, r);
     p = p + 1.0f;
@@ -33,18 +36,8 @@ float sk_expf_1(float x) {
 static float sk_erf_1(float x) {
     x = fminf(fmaxf(x, -SK_ERF_MAX), SK_ERF_MAX);
     float s = x * x;
-    float p = SK_ERF_P5;
-    p = fmaf(p, s, SK_ERF_P4);
-    p = fmaf(p, s, SK_ERF_P3);
-    p = fmaf(p, s, SK_ERF_P2);
-    p = fmaf(p, s, SK_ERF_P1);
-    p = fmaf(p, s, SK_ERF_P0);
-    float q = SK_ERF_Q5;
-    q = fmaf(q, s, SK_ERF_Q4);
-    q = fmaf(q, s, SK_ERF_Q3);
-    q = fmaf(q, s, SK_ERF_Q2);
-    q = fmaf(q, s, SK_ERF_Q1);
-    q = fmaf(q, s, 1.0f);
+    float p = sk_horner(s, (const float[6]){SK_ERF_P5, SK_ERF_P4, SK_ERF_P3, SK_ERF_P2, SK_ERF_P1, SK_ERF_P0});
+    float q = sk_horner(s, (const float[6]){SK_ERF_Q5, SK_ERF_Q4, SK_ERF_Q3, SK_ERF_Q2, SK_ERF_Q1, 1.0f});
     return (x * p) / q;
 }
 
