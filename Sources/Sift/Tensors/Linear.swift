@@ -246,6 +246,9 @@ public final class Linear: @unchecked Sendable {
                     for i in rows { sk_quantize_row_q8_a(x.row(i), scratch + i * blocksPerRow, Int64(inFeatures), mode) }
                 }
             }
+            // A product too small to pay for handing work to another thread (~20 µs of int8
+            // work, measured on MiniLM at 16 tokens) stays on the caller.
+            let threads = m * n * k < 4_000_000 ? 1 : pool.threadCount
             // Two threads split the rows instead of the columns from `rowSplitRows` rows (64:
             // at least 32 a thread; 16 for weights that stay in the cache) when the weights
             // are at most 8M (8 MB of quants): each task quantizes its rows and computes all
@@ -262,7 +265,7 @@ public final class Linear: @unchecked Sendable {
             // -> 68.2 (medians); far, Qwen2.5-0.5B 83-86 -> 89-91. Row parts end on multiples
             // of the kernel's 4-row groups. Measured with two threads only: with more, each
             // further row part would read all the weights again.
-            if pool.threadCount == 2, m >= rowSplitRows, n * k <= 8 << 20, m * n * k >= 4_000_000 {
+            if threads == 2, m >= rowSplitRows, n * k <= 8 << 20 {
                 let half = ((m + 3) / 4 + 1) / 2 * 4
                 pool.parallel(2) { t in
                     let rows = t == 0 ? 0 ..< half : half ..< m
@@ -274,12 +277,9 @@ public final class Linear: @unchecked Sendable {
                 return
             }
             pool.forRows(m, elementsPerRow: inFeatures, minimumElements: ThreadPool.heavyRowPass, quantize)
-            // Work is split over output columns in whole panels, so every output is computed
-            // by one thread in the same order whatever the thread count. A product too small
-            // to pay for handing work to another thread (~20 µs of int8 work, measured on
-            // MiniLM at 16 tokens) stays on the caller.
-            let tiles = (outFeatures + 15) / 16
-            let threads = m * outFeatures * inFeatures < 4_000_000 ? 1 : pool.threadCount
+            // Otherwise work is split over output columns in whole panels, so every output is
+            // computed by one thread in the same order whatever the thread count.
+            let tiles = (n + 15) / 16
             guard threads > 1 else {
                 sk_gemm_q8_0(Int64(m), Int64(n), Int64(k), scratch, Int64(blocksPerRow), panels, y.data, Int64(y.stride), 0, Int64(n), mode)
                 epilogue(0 ..< m, 0, n)
@@ -299,7 +299,7 @@ public final class Linear: @unchecked Sendable {
             // others at 64-128 tokens within noise. Larger products take shrinking tasks
             // (GuidedSplit), so that a worker that starts late leaves the caller little to
             // wait for.
-            let even = m <= 24 || m * outFeatures * inFeatures < 80_000_000
+            let even = m <= 24 || m * n * k < 80_000_000
             let split = even ? nil : GuidedSplit(units: units, threads: threads)
             pool.parallel(split?.count ?? threads) { t in
                 let units = split?.range(t) ?? units * t / threads ..< units * (t + 1) / threads
