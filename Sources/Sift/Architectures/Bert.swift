@@ -82,10 +82,11 @@ struct BertEncoder: @unchecked Sendable {
         let scores = try arena.allocate(Float.self, count: attentionScratch(queries: batch.longest, keys: batch.longest, pool: pool))
         let quantized = try arena.allocate(sk_block_q8_a.self, count: t * (max(h, config.intermediateSize) + 31) / 32)
         let scale = 1 / Float(config.headDim).squareRoot()
-        var xr = x
+        let rowParallel = rowParallelLayers(rows: t, pool: pool)
+        var xr = x, qkvDone = false
         for (i, layer) in layers.enumerated() {
             // q, k, v for every row (the last layer's unused query rows cost under 1% of a pass).
-            layer.qkv(x, into: qkv, scratch: quantized, pool: pool)
+            if !qkvDone { layer.qkv(x, into: qkv, scratch: quantized, pool: pool) }
             let last = firstRowsOnly && i == layers.count - 1
             if last {
                 for s in 0 ..< b { firstRows.row(s).update(from: x.row(batch.offsets[s]), count: h) }
@@ -100,6 +101,33 @@ struct BertEncoder: @unchecked Sendable {
                           kvHeads: config.heads, headDim: config.headDim, scale: scale, mask: AttentionMask(causal: false),
                           scratch: scores, pool: pool)
             }
+            qkvDone = false
+            if rowParallel, !last {
+                // The rest of the layer, and the next layer's q, k and v, row by row: two tasks
+                // of half the rows each, every step on the rows the task's own earlier steps
+                // wrote, in one parallel region (see `rowParallelLayers`).
+                let next = i + 1 < layers.count ? layers[i + 1] : nil
+                let blocksPerRow = (max(h, config.intermediateSize) + 31) / 32, halves = Linear.rowHalves(t)
+                pool.parallel(2) { task in
+                    let rows = task == 0 ? halves.first : halves.second, s = quantized + rows.lowerBound * blocksPerRow
+                    layer.output(out, rows: rows, into: p, scratch: s)
+                    layer.attentionNorm.weight.withUnsafeBufferPointer { w in
+                        layer.attentionNorm.bias.withUnsafeBufferPointer { b in
+                            addLayerNorm(xr, p, rows: rows, weight: w.baseAddress!, bias: b.baseAddress, eps: config.layerNormEps)
+                        }
+                    }
+                    layer.up(xr, rows: rows, into: f, scratch: s, activation: config.activation)
+                    layer.down(f, rows: rows, into: p, scratch: s)
+                    layer.outputNorm.weight.withUnsafeBufferPointer { w in
+                        layer.outputNorm.bias.withUnsafeBufferPointer { b in
+                            addLayerNorm(xr, p, rows: rows, weight: w.baseAddress!, bias: b.baseAddress, eps: config.layerNormEps)
+                        }
+                    }
+                    next?.qkv(xr, rows: rows, into: qkv, scratch: s)
+                }
+                qkvDone = next != nil
+                continue
+            }
             layer.output(out, into: p, scratch: quantized, pool: pool)
             addLayerNorm(xr, p, weight: layer.attentionNorm.weight, bias: layer.attentionNorm.bias, eps: config.layerNormEps, pool: pool)
             layer.up(xr, into: f, scratch: quantized, pool: pool, activation: config.activation)
@@ -111,6 +139,24 @@ struct BertEncoder: @unchecked Sendable {
             return firstRows
         }
         return xr
+    }
+
+    /// Whether a pass over `rows` rows runs each layer after its attention as one parallel
+    /// region of two row halves (`forward`): when the pool has two threads and every product
+    /// of every layer would split its rows anyway (`Linear.splitsRows`). Each output row then
+    /// comes from the same operations in the same order as with separate regions, so the
+    /// result is bit-identical; what goes is five of a layer's seven fork-joins, and the
+    /// traffic of a row-wise pass (norms) that split its rows elsewhere than the products.
+    /// 10 alternations of `sift-bench models --runs 6`, p50 ms medians by the VM's state
+    /// (x-core column), separate regions -> one: near, MiniLM 64/128 tokens 2.35/4.96 ->
+    /// 2.34/4.86, BERT-base 17.36/33.99 -> 17.19/33.77; far, MiniLM 3.64/7.12 -> 3.53/6.86,
+    /// BERT-base 23.2/41.5 -> 23.3/40.6. Attention stays a region of its own, split by heads:
+    /// split by query rows it could join this one, but BLAS rounds a row's scores differently
+    /// with the number of rows in the call, so the result would depend on the thread count.
+    func rowParallelLayers(rows t: Int, pool: ThreadPool) -> Bool {
+        pool.threadCount == 2 && layers.allSatisfy { layer in
+            [layer.qkv, layer.output, layer.up, layer.down].allSatisfy { $0.splitsRows(t, threads: $0.productThreads(rows: t, pool: pool)) }
+        }
     }
 
     /// Scratch bytes for `forward` on a batch of `rows` rows in `count` sequences, the

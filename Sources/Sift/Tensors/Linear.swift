@@ -216,6 +216,68 @@ public final class Linear: @unchecked Sendable {
         }
     }
 
+    /// Rows `rows` of `callAsFunction`'s product, computed on the calling thread: x's rows are
+    /// quantized into `scratch` from its start (`quantizedBlocks(rows: rows.count)` blocks).
+    /// For a layer that `splitsRows` the product of all x's rows, each output is the same, bit
+    /// for bit, as in `callAsFunction`; model code calls this to run several row-wise steps in
+    /// one parallel region (`BertEncoder.forward`).
+    func callAsFunction(_ x: Matrix, rows: Range<Int>, into y: Matrix, scratch: UnsafeMutablePointer<sk_block_q8_a>,
+                        activation: Activation? = nil) {
+        guard case .q8_0(let panels, _) = storage else { preconditionFailure("row products are for int8 layers") }
+        guard !rows.isEmpty else { return }
+        StageProfiler.measure(\.matmul) {
+            quantizedProduct(x, rows: rows, into: y, blocks: scratch, panels: panels)
+            let fused = activation.flatMap(\.epilogue)
+            if bias != nil || fused != nil {
+                (bias ?? []).withUnsafeBufferPointer { b in
+                    sk_bias_activation(y.row(rows.lowerBound), Int64(y.stride), Int64(rows.count), Int64(outFeatures),
+                                       bias == nil ? nil : b.baseAddress!, fused ?? SK_ACT_NONE)
+                }
+            }
+            if let activation, activation.epilogue == nil { activation.apply(rowsOf: y.rows(rows)) }
+        }
+    }
+
+    /// Whether a product of `m` rows on `threads` threads splits its rows (see `multiply`).
+    func splitsRows(_ m: Int, threads: Int) -> Bool {
+        guard case .q8_0 = storage else { return false }
+        return threads == 2 && m >= rowSplitRows && outFeatures * inFeatures <= 8 << 20
+    }
+
+    /// The threads an int8 product of `m` rows uses: a product too small to pay for handing
+    /// work to another thread (~20 µs of int8 work, measured on MiniLM at 16 tokens) stays on
+    /// the caller.
+    func productThreads(rows m: Int, pool: ThreadPool) -> Int {
+        m * outFeatures * inFeatures < 4_000_000 ? 1 : pool.threadCount
+    }
+
+    /// The two row parts of a row split of `m` rows: the first ends on a multiple of the
+    /// kernel's 4-row groups.
+    static func rowHalves(_ m: Int) -> (first: Range<Int>, second: Range<Int>) {
+        let half = min(m, ((m + 3) / 4 + 1) / 2 * 4)
+        return (0 ..< half, half ..< m)
+    }
+
+    /// x's rows `rows` quantized into `blocks` (from its start).
+    private func quantize(_ x: Matrix, rows: Range<Int>, into blocks: UnsafeMutablePointer<sk_block_q8_a>) {
+        let mode = activationScales.kernelValue, blocksPerRow = inFeatures / 32
+        // Blocks are independent, so adjacent rows are one call (the kernel works in batches
+        // of 16 blocks; a 384-wide row is only 12).
+        if x.stride == inFeatures {
+            sk_quantize_row_q8_a(x.row(rows.lowerBound), blocks, Int64(rows.count * inFeatures), mode)
+        } else {
+            for i in rows { sk_quantize_row_q8_a(x.row(i), blocks + (i - rows.lowerBound) * blocksPerRow, Int64(inFeatures), mode) }
+        }
+    }
+
+    /// y's rows `rows` = x's rows · Wᵀ, every column, on the calling thread.
+    private func quantizedProduct(_ x: Matrix, rows: Range<Int>, into y: Matrix, blocks: UnsafeMutablePointer<sk_block_q8_a>,
+                                  panels: UnsafeMutablePointer<sk_panel_q8_0>) {
+        quantize(x, rows: rows, into: blocks)
+        sk_gemm_q8_0(Int64(rows.count), Int64(outFeatures), Int64(inFeatures), blocks, Int64(inFeatures / 32),
+                     panels, y.row(rows.lowerBound), Int64(y.stride), 0, Int64(outFeatures), activationScales.kernelValue)
+    }
+
     /// The product, then `epilogue(rows, n0, n1)` on the block a task computed: `rows`, columns
     /// n0 ..< n1.
     private func multiply(_ x: Matrix, into y: Matrix, scratch: UnsafeMutablePointer<sk_block_q8_a>, pool: ThreadPool,
@@ -236,19 +298,7 @@ public final class Linear: @unchecked Sendable {
         case .q8_0(let panels, _):
             let blocksPerRow = inFeatures / 32, mode = activationScales.kernelValue
             let n = outFeatures, k = inFeatures
-            /// Rows `rows` of x quantized into their blocks of the scratch.
-            func quantize(_ rows: Range<Int>) {
-                // Blocks are independent, so adjacent rows are one call (the kernel works in
-                // batches of 16 blocks; a 384-wide row is only 12).
-                if x.stride == inFeatures {
-                    sk_quantize_row_q8_a(x.row(rows.lowerBound), scratch + rows.lowerBound * blocksPerRow, Int64(rows.count * inFeatures), mode)
-                } else {
-                    for i in rows { sk_quantize_row_q8_a(x.row(i), scratch + i * blocksPerRow, Int64(inFeatures), mode) }
-                }
-            }
-            // A product too small to pay for handing work to another thread (~20 µs of int8
-            // work, measured on MiniLM at 16 tokens) stays on the caller.
-            let threads = m * n * k < 4_000_000 ? 1 : pool.threadCount
+            let threads = productThreads(rows: m, pool: pool)
             // Two threads split the rows instead of the columns from `rowSplitRows` rows (64:
             // at least 32 a thread; 16 for weights that stay in the cache) when the weights
             // are at most 8M (8 MB of quants): each task quantizes its rows and computes all
@@ -265,18 +315,18 @@ public final class Linear: @unchecked Sendable {
             // -> 68.2 (medians); far, Qwen2.5-0.5B 83-86 -> 89-91. Row parts end on multiples
             // of the kernel's 4-row groups. Measured with two threads only: with more, each
             // further row part would read all the weights again.
-            if threads == 2, m >= rowSplitRows, n * k <= 8 << 20 {
-                let half = ((m + 3) / 4 + 1) / 2 * 4
+            if splitsRows(m, threads: threads) {
+                let halves = Linear.rowHalves(m)
                 pool.parallel(2) { t in
-                    let rows = t == 0 ? 0 ..< half : half ..< m
-                    quantize(rows)
-                    sk_gemm_q8_0(Int64(rows.count), Int64(n), Int64(k), scratch + rows.lowerBound * blocksPerRow, Int64(blocksPerRow),
-                                 panels, y.row(rows.lowerBound), Int64(y.stride), 0, Int64(n), mode)
+                    let rows = t == 0 ? halves.first : halves.second
+                    quantizedProduct(x, rows: rows, into: y, blocks: scratch + rows.lowerBound * blocksPerRow, panels: panels)
                     epilogue(rows, 0, n)
                 }
                 return
             }
-            pool.forRows(m, elementsPerRow: inFeatures, minimumElements: ThreadPool.heavyRowPass, quantize)
+            pool.forRows(m, elementsPerRow: inFeatures, minimumElements: ThreadPool.heavyRowPass) { rows in
+                quantize(x, rows: rows, into: scratch + rows.lowerBound * blocksPerRow)
+            }
             // Otherwise work is split over output columns in whole panels, so every output is
             // computed by one thread in the same order whatever the thread count.
             let tiles = (n + 15) / 16

@@ -49,14 +49,17 @@ public enum Activation: String, Sendable {
     /// Applies the activation in place (GELU through the vectorized kernels), rows split
     /// over the pool's threads when there are enough of them.
     func apply(_ m: Matrix, pool: ThreadPool) {
-        pool.forRows(m.rows, elementsPerRow: m.cols) { rows in
-            for i in rows {
-                let r = m.row(i)
-                switch self {
-                case .gelu: sk_gelu(r, Int64(m.cols))
-                case .geluTanh: sk_gelu_tanh(r, Int64(m.cols))
-                default: for j in 0 ..< m.cols { r[j] = apply(r[j]) }
-                }
+        pool.forRows(m.rows, elementsPerRow: m.cols) { rows in apply(rowsOf: m.rows(rows)) }
+    }
+
+    /// Applies the activation in place to every row of `m`, on the calling thread.
+    func apply(rowsOf m: Matrix) {
+        for i in 0 ..< m.rows {
+            let r = m.row(i)
+            switch self {
+            case .gelu: sk_gelu(r, Int64(m.cols))
+            case .geluTanh: sk_gelu_tanh(r, Int64(m.cols))
+            default: for j in 0 ..< m.cols { r[j] = apply(r[j]) }
             }
         }
     }
@@ -106,13 +109,18 @@ func addLayerNorm(_ x: Matrix, _ y: Matrix, weight: [Float], bias: [Float]?, eps
         (bias ?? []).withUnsafeBufferPointer { b in
             let beta = bias == nil ? nil : b.baseAddress
             pool.forRows(x.rows, elementsPerRow: x.cols, minimumElements: ThreadPool.heavyRowPass) { rows in
-                for i in rows {
-                    let a = x.row(i), r = y.row(i)
-                    for j in 0 ..< x.cols { a[j] += r[j] }
-                    sk_layer_norm(a, w.baseAddress, beta, Int64(x.cols), eps)
-                }
+                addLayerNorm(x, y, rows: rows, weight: w.baseAddress!, bias: beta, eps: eps)
             }
         }
+    }
+}
+
+/// `addLayerNorm` for rows `rows` only, on the calling thread.
+func addLayerNorm(_ x: Matrix, _ y: Matrix, rows: Range<Int>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, eps: Float) {
+    for i in rows {
+        let a = x.row(i), r = y.row(i)
+        for j in 0 ..< x.cols { a[j] += r[j] }
+        sk_layer_norm(a, weight, bias, Int64(x.cols), eps)
     }
 }
 

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+
+@testable import Sift
+
+/// A BERT encoder large enough that two threads split every product by rows and run each
+/// layer past its attention as one parallel region (`BertEncoder.rowParallelLayers`). The
+/// fixtures are too small for that path: their products stay on one thread.
+@Suite struct EncoderThreadingTests {
+    static let hidden = 256, layers = 2, heads = 4, intermediate = 1024, vocab = 100, positions = 128, labels = 3
+
+    /// Random fp32 weights (quantized to Q8_0 at load), written as a GGUF file.
+    static func writeModel() throws -> URL {
+        var w = GGUFWriter()
+        let h = hidden
+        w.set("general.architecture", .string("bert"))
+        w.set("bert.context_length", .uint32(UInt32(positions)))
+        w.set("bert.embedding_length", .uint32(UInt32(h)))
+        w.set("bert.block_count", .uint32(UInt32(layers)))
+        w.set("bert.feed_forward_length", .uint32(UInt32(intermediate)))
+        w.set("bert.attention.head_count", .uint32(UInt32(heads)))
+        w.set("bert.attention.layer_norm_epsilon", .float32(1e-12))
+        w.set("sift.family", .string("bert"))
+        var state: UInt64 = 0x5EED
+        func tensor(_ name: String, _ shape: [Int], scale: Float = 0.08, offset: Float = 0) throws {
+            let values = (0 ..< shape.reduce(1, *)).map { _ -> Float in
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                return offset + Float(Int64(state >> 40) - (1 << 23)) / Float(1 << 23) * scale
+            }
+            try w.addTensor(name: name, shape: shape, type: .f32, bytes: values.withUnsafeBytes { Array($0) })
+        }
+        try tensor("token_embd.weight", [vocab, h], scale: 1)
+        try tensor("position_embd.weight", [positions, h], scale: 0.5)
+        try tensor("token_types.weight", [2, h], scale: 0.5)
+        try tensor("token_embd_norm.weight", [h], scale: 0.1, offset: 1)
+        try tensor("token_embd_norm.bias", [h], scale: 0.1)
+        for i in 0 ..< layers {
+            let b = "blk.\(i)."
+            for (name, rows, cols) in [("attn_q", h, h), ("attn_k", h, h), ("attn_v", h, h), ("attn_output", h, h),
+                                       ("ffn_up", intermediate, h), ("ffn_down", h, intermediate)] {
+                try tensor(b + name + ".weight", [rows, cols])
+                try tensor(b + name + ".bias", [rows], scale: 0.1)
+            }
+            for norm in ["attn_output_norm", "layer_output_norm"] {
+                try tensor(b + norm + ".weight", [h], scale: 0.1, offset: 1)
+                try tensor(b + norm + ".bias", [h], scale: 0.1)
+            }
+        }
+        try tensor("cls.weight", [h, h])
+        try tensor("cls.bias", [h], scale: 0.1)
+        try tensor("cls.output.weight", [labels, h])
+        try tensor("cls.output.bias", [labels], scale: 0.1)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sift-encoder-threads-\(UUID()).gguf")
+        try w.write(to: url)
+        return url
+    }
+
+    static func ids(_ count: Int, seed: Int) -> [Int32] { (0 ..< count).map { Int32(($0 * 37 + seed * 11 + 5) % vocab) } }
+
+    /// Hidden states, logits and a packed batch's logits, bit for bit the same on 1, 2 and 3
+    /// threads, with 2 threads taking the row-parallel path.
+    @Test func rowParallelLayersMatchOneThread() throws {
+        let url = try Self.writeModel()
+        defer { try? FileManager.default.removeItem(at: url) }
+        guard case .encoder(let e) = try ModelRegistry.load(gguf: GGUFFile(url: url), weightType: .q8_0) else {
+            Issue.record("not loaded as an encoder")
+            return
+        }
+        let pools = [1, 2, 3].map { ThreadPool(threads: $0) }
+        let ids = Self.ids(70, seed: 1), types = [Int32](repeating: 0, count: 70)
+        #expect(e.encoder.rowParallelLayers(rows: 70, pool: pools[1]), "70 rows take the row-parallel path on 2 threads")
+        #expect(!e.encoder.rowParallelLayers(rows: 70, pool: pools[0]) && !e.encoder.rowParallelLayers(rows: 70, pool: pools[2]))
+
+        let batch = PackedBatch([(Self.ids(41, seed: 2), [Int32](repeating: 0, count: 41)),
+                                 (Self.ids(33, seed: 3), [Int32](repeating: 1, count: 33))])
+        #expect(e.encoder.rowParallelLayers(rows: batch.rows, pool: pools[1]))
+        let results = try pools.map { pool in
+            (hidden: try e.hiddenStates(ids: ids, typeIds: types, arena: e.arena(tokens: 70, threads: pool.threadCount), pool: pool),
+             logits: try e.logits(ids: ids, typeIds: types, arena: e.arena(tokens: 70, threads: pool.threadCount), pool: pool),
+             batch: try e.logits(batch, arena: e.arena(batch: batch, threads: pool.threadCount), pool: pool))
+        }
+        #expect(results[0].hidden.allSatisfy(\.isFinite) && results[0].hidden.map(abs).max()! > 0.1)
+        for (threads, r) in zip([2, 3], results.dropFirst()) {
+            let sameHidden = r.hidden == results[0].hidden  // (not inside #expect, which would print both arrays)
+            #expect(sameHidden, "hidden states on \(threads) threads")
+            #expect(r.logits == results[0].logits, "logits on \(threads) threads")
+            #expect(r.batch == results[0].batch, "batch logits on \(threads) threads")
+        }
+    }
+}
