@@ -3,9 +3,9 @@ import Testing
 
 @testable import Sift
 
-/// A BERT encoder large enough that two threads split every product by rows and run each
-/// layer past its attention as one parallel region (`BertEncoder.rowParallelLayers`). The
-/// fixtures are too small for that path: their products stay on one thread.
+/// A BERT encoder on which two threads run each layer past its attention as one parallel
+/// region of row halves (`BertEncoder.rowParallelLayers`), with products both above and
+/// below the size at which a product alone would use two threads.
 @Suite struct EncoderThreadingTests {
     static let hidden = 256, layers = 2, heads = 4, intermediate = 1024, vocab = 100, positions = 128, labels = 3
 
@@ -66,25 +66,30 @@ import Testing
             Issue.record("not loaded as an encoder")
             return
         }
+        // Weights that fit the cache split rows from 16 rows, whatever this machine's cache.
+        Linear.keepRowSplitForCachedWeights(e.encoder.layers.flatMap { [$0.qkv, $0.output, $0.up, $0.down] }, cacheBytes: 1 << 30)
         let pools = [1, 2, 3].map { ThreadPool(threads: $0) }
-        let ids = Self.ids(70, seed: 1), types = [Int32](repeating: 0, count: 70)
-        #expect(e.encoder.rowParallelLayers(rows: 70, pool: pools[1]), "70 rows take the row-parallel path on 2 threads")
-        #expect(!e.encoder.rowParallelLayers(rows: 70, pool: pools[0]) && !e.encoder.rowParallelLayers(rows: 70, pool: pools[2]))
-
-        let batch = PackedBatch([(Self.ids(41, seed: 2), [Int32](repeating: 0, count: 41)),
-                                 (Self.ids(33, seed: 3), [Int32](repeating: 1, count: 33))])
-        #expect(e.encoder.rowParallelLayers(rows: batch.rows, pool: pools[1]))
-        let results = try pools.map { pool in
-            (hidden: try e.hiddenStates(ids: ids, typeIds: types, arena: e.arena(tokens: 70, threads: pool.threadCount), pool: pool),
-             logits: try e.logits(ids: ids, typeIds: types, arena: e.arena(tokens: 70, threads: pool.threadCount), pool: pool),
-             batch: try e.logits(batch, arena: e.arena(batch: batch, threads: pool.threadCount), pool: pool))
-        }
-        #expect(results[0].hidden.allSatisfy(\.isFinite) && results[0].hidden.map(abs).max()! > 0.1)
-        for (threads, r) in zip([2, 3], results.dropFirst()) {
-            let sameHidden = r.hidden == results[0].hidden  // (not inside #expect, which would print both arrays)
-            #expect(sameHidden, "hidden states on \(threads) threads")
-            #expect(r.logits == results[0].logits, "logits on \(threads) threads")
-            #expect(r.batch == results[0].batch, "batch logits on \(threads) threads")
+        // 70 rows: every product is large enough for two threads. 20 rows: q/k/v and the
+        // o-projection alone would stay on one thread (under 4M multiply-adds).
+        for tokens in [20, 70] {
+            let ids = Self.ids(tokens, seed: tokens), types = [Int32](repeating: 0, count: tokens)
+            #expect(e.encoder.rowParallelLayers(rows: tokens, pool: pools[1]), "\(tokens) rows take the row-parallel path on 2 threads")
+            #expect(!e.encoder.rowParallelLayers(rows: tokens, pool: pools[0]) && !e.encoder.rowParallelLayers(rows: tokens, pool: pools[2]))
+            let first = Array(ids.prefix(tokens / 2 + 3)), second = Array(ids.suffix(tokens / 2 - 1))
+            let batch = PackedBatch([(first, [Int32](repeating: 0, count: first.count)), (second, [Int32](repeating: 1, count: second.count))])
+            #expect(e.encoder.rowParallelLayers(rows: batch.rows, pool: pools[1]))
+            let results = try pools.map { pool in
+                (hidden: try e.hiddenStates(ids: ids, typeIds: types, arena: e.arena(tokens: tokens, threads: pool.threadCount), pool: pool),
+                 logits: try e.logits(ids: ids, typeIds: types, arena: e.arena(tokens: tokens, threads: pool.threadCount), pool: pool),
+                 batch: try e.logits(batch, arena: e.arena(batch: batch, threads: pool.threadCount), pool: pool))
+            }
+            #expect(results[0].hidden.allSatisfy(\.isFinite) && results[0].hidden.map(abs).max()! > 0.1)
+            for (threads, r) in zip([2, 3], results.dropFirst()) {
+                let sameHidden = r.hidden == results[0].hidden  // (not inside #expect, which would print both arrays)
+                #expect(sameHidden, "\(tokens) tokens: hidden states on \(threads) threads")
+                #expect(r.logits == results[0].logits, "\(tokens) tokens: logits on \(threads) threads")
+                #expect(r.batch == results[0].batch, "\(tokens) tokens: batch logits on \(threads) threads")
+            }
         }
     }
 }

@@ -143,10 +143,16 @@ struct BertEncoder: @unchecked Sendable {
 
     /// Whether a pass over `rows` rows runs each layer after its attention as one parallel
     /// region of two row halves (`forward`): when the pool has two threads and every product
-    /// of every layer would split its rows anyway (`Linear.splitsRows`). Each output row then
-    /// comes from the same operations in the same order as with separate regions, so the
-    /// result is bit-identical; what goes is five of a layer's seven fork-joins, and the
-    /// traffic of a row-wise pass (norms) that split its rows elsewhere than the products.
+    /// of every layer splits its rows on two threads (`Linear.splitsRows`), counting those too
+    /// small to be worth a region of their own (`Linear.productThreads`), which in a shared
+    /// region hand nothing off. Each output row comes from the same operations in the same
+    /// order as with separate regions, so the result is bit-identical; what goes is five of a
+    /// layer's seven fork-joins (more at 16-60 tokens, where small products ran on one
+    /// thread), and the traffic of a row-wise pass (norms) that split its rows elsewhere than
+    /// the products. MiniLM (cached weights: from 16 rows), p50 ms medians: with the small
+    /// products included, 12 alternations of `--tokens 16 --runs 30`, near 0.67 -> 0.60, far
+    /// 1.02 -> 0.83 (24 tokens: near 1.01 -> 0.95; 32 and 48 unchanged); from 8 rows instead
+    /// of 16, 8 alternations at 8/12 tokens 0.51/0.57 -> 0.73/0.65 (bimodal, worse).
     /// 10 alternations of `sift-bench models --runs 6`, p50 ms medians by the VM's state
     /// (x-core column), separate regions -> one: near, MiniLM 64/128 tokens 2.35/4.96 ->
     /// 2.34/4.86, BERT-base 17.36/33.99 -> 17.19/33.77; far, MiniLM 3.64/7.12 -> 3.53/6.86,
@@ -155,7 +161,7 @@ struct BertEncoder: @unchecked Sendable {
     /// with the number of rows in the call, so the result would depend on the thread count.
     func rowParallelLayers(rows t: Int, pool: ThreadPool) -> Bool {
         pool.threadCount == 2 && layers.allSatisfy { layer in
-            [layer.qkv, layer.output, layer.up, layer.down].allSatisfy { $0.splitsRows(t, threads: $0.productThreads(rows: t, pool: pool)) }
+            [layer.qkv, layer.output, layer.up, layer.down].allSatisfy { $0.splitsRows(t, threads: 2) }
         }
     }
 
