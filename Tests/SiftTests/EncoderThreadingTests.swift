@@ -3,11 +3,12 @@ import Testing
 
 @testable import Sift
 
-/// A BERT encoder on which two threads run each layer past its attention as one parallel
-/// region of row halves (`BertEncoder.rowParallelLayers`), with products both above and
-/// below the size at which a product alone would use two threads.
+/// A BERT encoder on which two threads take the row-parallel path (each layer past its
+/// attention as one region of row halves, `BertEncoder.rowParallelLayers`, with products
+/// above and below the size at which a product alone would use two threads) and the
+/// column-parallel one (`BertEncoder.columnParallelLayers`).
 @Suite struct EncoderThreadingTests {
-    static let hidden = 256, layers = 2, heads = 4, intermediate = 1024, vocab = 100, positions = 128, labels = 3
+    static let hidden = 384, layers = 2, heads = 6, intermediate = 1536, vocab = 100, positions = 128, labels = 3
 
     /// Random fp32 weights (quantized to Q8_0 at load), written as a GGUF file.
     static func writeModel() throws -> URL {
@@ -59,25 +60,34 @@ import Testing
 
     /// Hidden states, logits and a packed batch's logits, bit for bit the same on 1, 2 and 3
     /// threads, with 2 threads taking the row-parallel path.
-    @Test func rowParallelLayersMatchOneThread() throws {
+    @Test func parallelPathsMatchOneThread() throws {
         let url = try Self.writeModel()
         defer { try? FileManager.default.removeItem(at: url) }
         guard case .encoder(let e) = try ModelRegistry.load(gguf: GGUFFile(url: url), weightType: .q8_0) else {
             Issue.record("not loaded as an encoder")
             return
         }
-        // Weights that fit the cache split rows from 16 rows, whatever this machine's cache.
-        Linear.keepRowSplitForCachedWeights(e.encoder.layers.flatMap { [$0.qkv, $0.output, $0.up, $0.down] }, cacheBytes: 1 << 30)
+        let linears = e.encoder.layers.flatMap { [$0.qkv, $0.output, $0.up, $0.down] }
         let pools = [1, 2, 3].map { ThreadPool(threads: $0) }
-        // 70 rows: every product is large enough for two threads. 20 rows: q/k/v and the
-        // o-projection alone would stay on one thread (under 4M multiply-adds).
-        for tokens in [20, 70] {
+        // Weights that fit the cache (forced, whatever this machine's cache) split rows from
+        // 16 rows: at 16 rows the o-projection alone would stay on one thread (under 4M
+        // multiply-adds), at 70 every product would use two. Weights that do not split rows
+        // from 64 rows, and at 28-63 rows (every product on two threads) take the
+        // column-parallel path.
+        #expect(e.encoder.layers[0].output.productThreads(rows: 16, pool: pools[1]) == 1)
+        for (tokens, cache) in [(16, 1 << 30), (70, 1 << 30), (30, 0), (45, 0)] {
+            Linear.keepRowSplitForCachedWeights(linears, cacheBytes: cache)
+            let rowPath = cache > 0
             let ids = Self.ids(tokens, seed: tokens), types = [Int32](repeating: 0, count: tokens)
-            #expect(e.encoder.rowParallelLayers(rows: tokens, pool: pools[1]), "\(tokens) rows take the row-parallel path on 2 threads")
-            #expect(!e.encoder.rowParallelLayers(rows: tokens, pool: pools[0]) && !e.encoder.rowParallelLayers(rows: tokens, pool: pools[2]))
+            #expect(e.encoder.rowParallelLayers(rows: tokens, pool: pools[1]) == rowPath, "\(tokens) rows, row-parallel path")
+            #expect(e.encoder.columnParallelLayers(rows: tokens, pool: pools[1]) == !rowPath, "\(tokens) rows, column-parallel path")
+            for pool in [pools[0], pools[2]] {
+                #expect(!e.encoder.rowParallelLayers(rows: tokens, pool: pool) && !e.encoder.columnParallelLayers(rows: tokens, pool: pool))
+            }
             let first = Array(ids.prefix(tokens / 2 + 3)), second = Array(ids.suffix(tokens / 2 - 1))
             let batch = PackedBatch([(first, [Int32](repeating: 0, count: first.count)), (second, [Int32](repeating: 1, count: second.count))])
-            #expect(e.encoder.rowParallelLayers(rows: batch.rows, pool: pools[1]))
+            #expect(e.encoder.rowParallelLayers(rows: batch.rows, pool: pools[1]) == rowPath)
+            #expect(e.encoder.columnParallelLayers(rows: batch.rows, pool: pools[1]) == !rowPath)
             let results = try pools.map { pool in
                 (hidden: try e.hiddenStates(ids: ids, typeIds: types, arena: e.arena(tokens: tokens, threads: pool.threadCount), pool: pool),
                  logits: try e.logits(ids: ids, typeIds: types, arena: e.arena(tokens: tokens, threads: pool.threadCount), pool: pool),
@@ -86,9 +96,10 @@ import Testing
             #expect(results[0].hidden.allSatisfy(\.isFinite) && results[0].hidden.map(abs).max()! > 0.1)
             for (threads, r) in zip([2, 3], results.dropFirst()) {
                 let sameHidden = r.hidden == results[0].hidden  // (not inside #expect, which would print both arrays)
-                #expect(sameHidden, "\(tokens) tokens: hidden states on \(threads) threads")
-                #expect(r.logits == results[0].logits, "\(tokens) tokens: logits on \(threads) threads")
-                #expect(r.batch == results[0].batch, "\(tokens) tokens: batch logits on \(threads) threads")
+                let path = rowPath ? "row" : "column"
+                #expect(sameHidden, "\(tokens) tokens, \(path) path: hidden states on \(threads) threads")
+                #expect(r.logits == results[0].logits, "\(tokens) tokens, \(path) path: logits on \(threads) threads")
+                #expect(r.batch == results[0].batch, "\(tokens) tokens, \(path) path: batch logits on \(threads) threads")
             }
         }
     }

@@ -83,8 +83,24 @@ struct BertEncoder: @unchecked Sendable {
         let quantized = try arena.allocate(sk_block_q8_a.self, count: t * (max(h, config.intermediateSize) + 31) / 32)
         let scale = 1 / Float(config.headDim).squareRoot()
         let rowParallel = rowParallelLayers(rows: t, pool: pool)
-        var xr = x, qkvDone = false
+        let columnParallel = columnParallelLayers(rows: t, pool: pool)
+        // The column-parallel path's quantized inputs: x for q/k/v and the FFN's up
+        // projection, and the attention's output or the up projection's for the next product.
+        let quantizedX = columnParallel ? try arena.allocate(sk_block_q8_a.self, count: t * ((h + 31) / 32)) : quantized
+        var xr = x, qkvDone = false, xQuantized = false
         for (i, layer) in layers.enumerated() {
+            if columnParallel, !(firstRowsOnly && i == layers.count - 1) {
+                let next = i + 1 < layers.count && !(firstRowsOnly && i + 1 == layers.count - 1) ? layers[i + 1] : nil
+                if !xQuantized {
+                    pool.forRows(t, elementsPerRow: h, minimumElements: ThreadPool.heavyRowPass) { rows in
+                        layer.qkv.quantizeInput(x, rows: rows, into: quantizedX + rows.lowerBound * ((h + 31) / 32))
+                    }
+                }
+                columnParallelLayer(layer, next: next, batch: batch, x: x, qkv: qkv, context: context, projected: projected,
+                                    hidden: hidden, quantizedX: quantizedX, quantized: quantized, scores: scores, pool: pool)
+                xQuantized = next != nil
+                continue
+            }
             // q, k, v for every row (the last layer's unused query rows cost under 1% of a pass).
             if !qkvDone { layer.qkv(x, into: qkv, scratch: quantized, pool: pool) }
             let last = firstRowsOnly && i == layers.count - 1
@@ -141,6 +157,89 @@ struct BertEncoder: @unchecked Sendable {
         return xr
     }
 
+    /// One layer of `forward`'s column-parallel path, on all rows: x quantized for q/k/v in
+    /// `quantizedX`; on return x is the layer's output, and with `next`, quantized for its
+    /// q/k/v in `quantizedX`. Two tasks, each on half the heads and half of every product's
+    /// columns, so that the values that cross between the threads are few and mostly int8:
+    ///   1. q, k and v of the task's heads (three column ranges), their attention, and the
+    ///      attention output's columns quantized for the o-projection;
+    ///   2. the o-projection's columns;
+    ///   3. add + LayerNorm and quantizing, by rows;
+    ///   4. the up projection's columns with the activation, quantized for the down projection;
+    ///   5. the down projection's columns;
+    ///   6. add + LayerNorm (and quantizing for `next`), by rows.
+    /// Six parallel regions where the general path has ten, and each output is computed by
+    /// the same operations as there: bit-identical results. What the general path moved
+    /// between the cores per layer and what this one moves, at 16 rows of BERT-base: q/k/v
+    /// columns computed by one thread and attended by the other (~50 KB), fp32 rows of the
+    /// attention output and of the up projection's (~24 + 98 KB) quantized by the thread
+    /// that did not compute them -> int8 blocks (~7 + 27 KB). When the VM's vCPUs are far
+    /// apart each such cache line costs 0.35-3 µs. p50 ms medians by state (x-core column),
+    /// general -> this path, 8-16 alternations of `sift-bench models`: far, BERT-base 16/32/48
+    /// tokens 7.79-8.01/13.3/20.1 -> 7.28-7.45/12.4/17.8; near, 5.55/9.38/13.8 -> 5.46/9.27/13.1.
+    private func columnParallelLayer(_ layer: BertLayer, next: BertLayer?, batch: PackedBatch, x: Matrix, qkv: Matrix, context: Matrix,
+                                     projected: Matrix, hidden: Matrix, quantizedX: UnsafeMutablePointer<sk_block_q8_a>,
+                                     quantized: UnsafeMutablePointer<sk_block_q8_a>, scores: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+        let t = batch.rows, h = config.hiddenSize, d = config.headDim, heads = config.heads
+        let scale = 1 / Float(d).squareRoot()
+        let q = qkv.columns(0 ..< h), k = qkv.columns(h ..< 2 * h), v = qkv.columns(2 * h ..< 3 * h)
+        pool.parallel(2) { task in
+            let selected = task == 0 ? 0 ..< heads / 2 : heads / 2 ..< heads
+            let columns = selected.lowerBound * d ..< selected.upperBound * d
+            for part in 0 ..< 3 {
+                layer.qkv(quantized: quantizedX, rows: t, columns: part * h + columns.lowerBound ..< part * h + columns.upperBound, into: qkv)
+            }
+            StageProfiler.measure(\.attention) {
+                for s in 0 ..< batch.count {
+                    let r = batch.range(s)
+                    attendHeads(selected, q: q.rows(r), k: k.rows(r), v: v.rows(r), out: context.rows(r), heads: heads, kvHeads: heads,
+                                headDim: d, scale: scale, mask: AttentionMask(causal: false),
+                                scores: scores + task * batch.longest * batch.longest)
+                }
+            }
+            layer.output.quantizeInput(context, columns: columns, into: quantized)
+        }
+        pool.parallel(2) { task in
+            let halves = layer.output.columnHalves
+            layer.output(quantized: quantized, rows: t, columns: task == 0 ? halves.first : halves.second, into: projected)
+        }
+        addLayerNormQuantizing(x, projected, norm: layer.attentionNorm, for: layer.up, into: quantizedX, pool: pool)
+        pool.parallel(2) { task in
+            let halves = layer.up.columnHalves
+            layer.up(quantized: quantizedX, rows: t, columns: task == 0 ? halves.first : halves.second, into: hidden,
+                     activation: config.activation, quantizeOutput: (quantized, layer.down))
+        }
+        pool.parallel(2) { task in
+            let halves = layer.down.columnHalves
+            layer.down(quantized: quantized, rows: t, columns: task == 0 ? halves.first : halves.second, into: projected)
+        }
+        addLayerNormQuantizing(x, projected, norm: layer.outputNorm, for: next?.qkv, into: quantizedX, pool: pool)
+    }
+
+    /// x += y and LayerNorm by rows, as `addLayerNorm`, each part's rows then quantized as
+    /// `consumer`'s input into `blocks` (row i at `blocks + i · consumer.quantizedBlocks(rows: 1)`).
+    private func addLayerNormQuantizing(_ x: Matrix, _ y: Matrix, norm: (weight: [Float], bias: [Float]), for consumer: Linear?,
+                                        into blocks: UnsafeMutablePointer<sk_block_q8_a>, pool: ThreadPool) {
+        norm.weight.withUnsafeBufferPointer { w in
+            norm.bias.withUnsafeBufferPointer { b in
+                pool.forRows(x.rows, elementsPerRow: x.cols, minimumElements: ThreadPool.heavyRowPass) { rows in
+                    addLayerNorm(x, y, rows: rows, weight: w.baseAddress!, bias: b.baseAddress, eps: config.layerNormEps)
+                    consumer?.quantizeInput(x, rows: rows, into: blocks + rows.lowerBound * consumer!.quantizedBlocks(rows: 1))
+                }
+            }
+        }
+    }
+
+    /// Whether a pass over `rows` rows takes the column-parallel path (`columnParallelLayer`):
+    /// two threads, int8 products that all use both threads but do not split their rows
+    /// (`rowParallelLayers` takes those), and heads of whole 32-value blocks.
+    func columnParallelLayers(rows t: Int, pool: ThreadPool) -> Bool {
+        guard pool.threadCount == 2, config.heads >= 2, config.headDim % 32 == 0, !rowParallelLayers(rows: t, pool: pool) else { return false }
+        return layers.allSatisfy { layer in
+            [layer.qkv, layer.output, layer.up, layer.down].allSatisfy { $0.weightType == .q8_0 && $0.productThreads(rows: t, pool: pool) == 2 }
+        }
+    }
+
     /// Whether a pass over `rows` rows runs each layer after its attention as one parallel
     /// region of two row halves (`forward`): when the pool has two threads and every product
     /// of every layer splits its rows on two threads (`Linear.splitsRows`), counting those too
@@ -170,7 +269,7 @@ struct BertEncoder: @unchecked Sendable {
     func scratchBytes(rows: Int, count: Int, longest: Int, threads: Int) -> Int {
         let h = config.hiddenSize, f = config.intermediateSize
         let floats = rows * (6 * h + f) + count * h + h + threads * longest * longest  // qkv is 3h of the 6h
-        let blocks = rows * (max(h, f) + 31) / 32
+        let blocks = rows * (max(h, f) + 31) / 32 + rows * ((h + 31) / 32)  // the second: columnParallelLayer's x
         return floats * 4 + blocks * MemoryLayout<sk_block_q8_a>.stride + 16 * 64
     }
 

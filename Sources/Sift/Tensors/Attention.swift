@@ -127,61 +127,71 @@ func attention(q: Matrix, k: Matrix, v: Matrix, prefix: KeyValues? = nil, contex
                heads: Int, kvHeads: Int, headDim: Int, scale: Float, mask: AttentionMask, queryOffset: Int = 0,
                softcap: Float? = nil, scratch: UnsafeMutablePointer<Float>, pool: ThreadPool) {
     StageProfiler.measure(\.attention) {
-        let prefixRows = prefix?.keys.rows ?? 0, before = prefixRows + (context?.keys.rows ?? 0)
-        let queries = q.rows, keys = before + k.rows, group = heads / kvHeads
+        let keys = (prefix?.keys.rows ?? 0) + (context?.keys.rows ?? 0) + k.rows
         let threads = min(pool.threadCount, heads)
-        // A mask that is the same for every query (bidirectional, no window) gains nothing
-        // from small blocks: larger ones are fewer products.
-        let block = mask.causal || mask.window != nil ? attentionBlock : bidirectionalBlock
         pool.parallel(threads) { t in
-            let scores = scratch + t * queries * keys
-            for h in stride(from: t, to: heads, by: threads) {
-                let kvh = h / group
-                for b0 in stride(from: 0, to: queries, by: block) {
-                    let rows = min(block, queries - b0)
-                    let first = mask.range(query: queryOffset + b0, keys: keys)
-                    let last = mask.range(query: queryOffset + b0 + rows - 1, keys: keys)
-                    let lo = first.lowerBound, hi = max(lo, last.upperBound), span = hi - lo
-                    let qBlock = q.data + b0 * q.stride + h * headDim, outBlock = out.data + b0 * out.stride + h * headDim
-                    guard span > 0 else {
-                        for i in 0 ..< rows { (outBlock + i * out.stride).update(repeating: 0, count: headDim) }
-                        continue
-                    }
-                    // The keys are stored in up to three pieces: the prefix's rows, the
-                    // context's, then k/v's. A piece's keys within [lo, hi), as rows of its
-                    // matrices, and `at`, their first column in the scores.
-                    func piece(_ i: Int) -> (keys: Matrix, values: Matrix, rows: Range<Int>, at: Int)? {
-                        let first = i == 0 ? 0 : i == 1 ? prefixRows : before
-                        guard let stored = i == 0 ? prefix : i == 1 ? context : (k, v) else { return nil }
-                        let g0 = max(lo, first), g1 = min(hi, first + stored.keys.rows)
-                        return g1 > g0 ? (stored.keys, stored.values, g0 - first ..< g1 - first, g0 - lo) : nil
-                    }
-                    for i in 0 ..< 3 {
-                        guard let p = piece(i) else { continue }
-                        BLAS.sgemm(transposeB: true, m: rows, n: p.rows.count, k: headDim, alpha: scale,
-                                   a: qBlock, lda: q.stride, b: p.keys.data + p.rows.lowerBound * p.keys.stride + kvh * headDim,
-                                   ldb: p.keys.stride, c: scores + p.at, ldc: span)
-                    }
-                    for i in 0 ..< rows {
-                        let row = scores + i * span
-                        let range = mask.range(query: queryOffset + b0 + i, keys: keys)
-                        let a = max(range.lowerBound, lo) - lo, b = min(range.upperBound, hi) - lo
-                        if let softcap {
-                            for j in a ..< b { row[j] = softcap * Foundation.tanh(row[j] / softcap) }
-                        }
-                        for j in 0 ..< a { row[j] = 0 }
-                        for j in max(a, b) ..< span { row[j] = 0 }
-                        if b > a { softmax(row + a, b - a) }
-                    }
-                    var accumulate = false
-                    for i in 0 ..< 3 {
-                        guard let p = piece(i) else { continue }
-                        BLAS.sgemm(m: rows, n: headDim, k: p.rows.count, a: scores + p.at, lda: span,
-                                   b: p.values.data + p.rows.lowerBound * p.values.stride + kvh * headDim,
-                                   ldb: p.values.stride, beta: accumulate ? 1 : 0, c: outBlock, ldc: out.stride)
-                        accumulate = true
-                    }
+            attendHeads(stride(from: t, to: heads, by: threads), q: q, k: k, v: v, prefix: prefix, context: context, out: out,
+                        heads: heads, kvHeads: kvHeads, headDim: headDim, scale: scale, mask: mask, queryOffset: queryOffset,
+                        softcap: softcap, scores: scratch + t * q.rows * keys)
+        }
+    }
+}
+
+/// `attention` for the heads `selected` only, on the calling thread; `scores` holds
+/// q.rows × (all keys) floats.
+func attendHeads(_ selected: some Sequence<Int>, q: Matrix, k: Matrix, v: Matrix, prefix: KeyValues? = nil, context: KeyValues? = nil,
+                 out: Matrix, heads: Int, kvHeads: Int, headDim: Int, scale: Float, mask: AttentionMask, queryOffset: Int = 0,
+                 softcap: Float? = nil, scores: UnsafeMutablePointer<Float>) {
+    let prefixRows = prefix?.keys.rows ?? 0, before = prefixRows + (context?.keys.rows ?? 0)
+    let queries = q.rows, keys = before + k.rows, group = heads / kvHeads
+    // A mask that is the same for every query (bidirectional, no window) gains nothing
+    // from small blocks: larger ones are fewer products.
+    let block = mask.causal || mask.window != nil ? attentionBlock : bidirectionalBlock
+    for h in selected {
+        let kvh = h / group
+        for b0 in stride(from: 0, to: queries, by: block) {
+            let rows = min(block, queries - b0)
+            let first = mask.range(query: queryOffset + b0, keys: keys)
+            let last = mask.range(query: queryOffset + b0 + rows - 1, keys: keys)
+            let lo = first.lowerBound, hi = max(lo, last.upperBound), span = hi - lo
+            let qBlock = q.data + b0 * q.stride + h * headDim, outBlock = out.data + b0 * out.stride + h * headDim
+            guard span > 0 else {
+                for i in 0 ..< rows { (outBlock + i * out.stride).update(repeating: 0, count: headDim) }
+                continue
+            }
+            // The keys are stored in up to three pieces: the prefix's rows, the
+            // context's, then k/v's. A piece's keys within [lo, hi), as rows of its
+            // matrices, and `at`, their first column in the scores.
+            func piece(_ i: Int) -> (keys: Matrix, values: Matrix, rows: Range<Int>, at: Int)? {
+                let first = i == 0 ? 0 : i == 1 ? prefixRows : before
+                guard let stored = i == 0 ? prefix : i == 1 ? context : (k, v) else { return nil }
+                let g0 = max(lo, first), g1 = min(hi, first + stored.keys.rows)
+                return g1 > g0 ? (stored.keys, stored.values, g0 - first ..< g1 - first, g0 - lo) : nil
+            }
+            for i in 0 ..< 3 {
+                guard let p = piece(i) else { continue }
+                BLAS.sgemm(transposeB: true, m: rows, n: p.rows.count, k: headDim, alpha: scale,
+                           a: qBlock, lda: q.stride, b: p.keys.data + p.rows.lowerBound * p.keys.stride + kvh * headDim,
+                           ldb: p.keys.stride, c: scores + p.at, ldc: span)
+            }
+            for i in 0 ..< rows {
+                let row = scores + i * span
+                let range = mask.range(query: queryOffset + b0 + i, keys: keys)
+                let a = max(range.lowerBound, lo) - lo, b = min(range.upperBound, hi) - lo
+                if let softcap {
+                    for j in a ..< b { row[j] = softcap * Foundation.tanh(row[j] / softcap) }
                 }
+                for j in 0 ..< a { row[j] = 0 }
+                for j in max(a, b) ..< span { row[j] = 0 }
+                if b > a { softmax(row + a, b - a) }
+            }
+            var accumulate = false
+            for i in 0 ..< 3 {
+                guard let p = piece(i) else { continue }
+                BLAS.sgemm(m: rows, n: headDim, k: p.rows.count, a: scores + p.at, lda: span,
+                           b: p.values.data + p.rows.lowerBound * p.values.stride + kvh * headDim,
+                           ldb: p.values.stride, beta: accumulate ? 1 : 0, c: outBlock, ldc: out.stride)
+                accumulate = true
             }
         }
     }

@@ -238,6 +238,69 @@ public final class Linear: @unchecked Sendable {
         }
     }
 
+    /// Columns `columns` of the product for all `m` rows of an input already quantized for
+    /// this layer (`quantizeInput`, `quantizeOutput`: `m · quantizedBlocks(rows: 1)` blocks),
+    /// on the calling thread, with the bias and the activation. With `quantizeOutput`, the
+    /// results are also quantized, as `next`'s input, into those blocks (a row's blocks
+    /// `outFeatures / 32` apart): then `columns` must start on a multiple of 32 and end on one
+    /// or at `outFeatures`. Model code splits a product's columns this way to keep each
+    /// thread on the columns its next steps read (`BertEncoder.forward`); every output is the
+    /// same, bit for bit, as in `callAsFunction`.
+    func callAsFunction(quantized blocks: UnsafePointer<sk_block_q8_a>, rows m: Int, columns: Range<Int>, into y: Matrix,
+                        activation: Activation? = nil,
+                        quantizeOutput: (blocks: UnsafeMutablePointer<sk_block_q8_a>, next: Linear)? = nil) {
+        guard case .q8_0(let panels, _) = storage else { preconditionFailure("quantized inputs are for int8 layers") }
+        guard m > 0, !columns.isEmpty else { return }
+        precondition(columns.lowerBound % 16 == 0 && columns.upperBound <= outFeatures, "columns \(columns) are not whole panels")
+        StageProfiler.measure(\.matmul) {
+            let n0 = columns.lowerBound, n1 = columns.upperBound
+            sk_gemm_q8_0(Int64(m), Int64(outFeatures), Int64(inFeatures), blocks, Int64(inFeatures / 32), panels,
+                         y.data, Int64(y.stride), Int64(n0), Int64(n1), activationScales.kernelValue)
+            let fused = activation.flatMap(\.epilogue)
+            if bias != nil || fused != nil {
+                (bias ?? []).withUnsafeBufferPointer { b in
+                    sk_bias_activation(y.data + n0, Int64(y.stride), Int64(m), Int64(n1 - n0), bias == nil ? nil : b.baseAddress! + n0,
+                                       fused ?? SK_ACT_NONE)
+                }
+            }
+            if let activation, activation.epilogue == nil { activation.apply(rowsOf: y.columns(columns).rows(0 ..< m)) }
+            if let (out, next) = quantizeOutput {
+                precondition(next.inFeatures == outFeatures && n0 % 32 == 0 && (n1 % 32 == 0 || n1 == outFeatures),
+                             "quantized output columns \(columns) for an input of \(next.inFeatures)")
+                let perRow = (outFeatures + 31) / 32
+                for i in 0 ..< m {
+                    sk_quantize_row_q8_a(y.row(i) + n0, out + i * perRow + n0 / 32, Int64(n1 - n0), next.activationScales.kernelValue)
+                }
+            }
+        }
+    }
+
+    /// The two column parts of a product split over two threads: whole units of 4 panels (64
+    /// columns), as `multiply` splits them.
+    var columnHalves: (first: Range<Int>, second: Range<Int>) {
+        let units = ((outFeatures + 15) / 16 + 3) / 4
+        let middle = min(outFeatures, units / 2 * 64)
+        return (0 ..< middle, middle ..< outFeatures)
+    }
+
+    /// x's rows `rows` quantized as this layer's input into `blocks` (from its start:
+    /// `quantizedBlocks(rows: rows.count)` blocks).
+    func quantizeInput(_ x: Matrix, rows: Range<Int>, into blocks: UnsafeMutablePointer<sk_block_q8_a>) {
+        quantize(x, rows: rows, into: blocks)
+    }
+
+    /// x's columns `columns` (starting on a multiple of 32), every row, quantized as this
+    /// layer's input: row i's blocks go to `blocks + i · quantizedBlocks(rows: 1)`, from the
+    /// block of the first column.
+    func quantizeInput(_ x: Matrix, columns: Range<Int>, into blocks: UnsafeMutablePointer<sk_block_q8_a>) {
+        precondition(columns.lowerBound % 32 == 0 && (columns.upperBound % 32 == 0 || columns.upperBound == inFeatures))
+        let perRow = (inFeatures + 31) / 32
+        for i in 0 ..< x.rows {
+            sk_quantize_row_q8_a(x.row(i) + columns.lowerBound, blocks + i * perRow + columns.lowerBound / 32, Int64(columns.count),
+                                 activationScales.kernelValue)
+        }
+    }
+
     /// Whether a product of `m` rows on `threads` threads splits its rows (see `multiply`).
     func splitsRows(_ m: Int, threads: Int) -> Bool {
         guard case .q8_0 = storage else { return false }
@@ -360,8 +423,8 @@ public final class Linear: @unchecked Sendable {
         }
     }
 
-    /// Lowers `rowSplitRows` to 16 for all `layers` (a model's) when their int8 weights
-    /// together take at most half the last-level cache: then the weights come from the
+    /// Sets `rowSplitRows` for all `layers` (a model's): 16 when their int8 weights together
+    /// take at most half the last-level cache, else 64. Then the weights come from the
     /// cache, and two threads reading all of them cost less than the column split's traffic
     /// between the cores even at 16 rows. A larger model streams its weights from memory at
     /// short inputs, where reading them twice costs more. Alternating rounds, p50 ms, 16/32
@@ -374,8 +437,7 @@ public final class Linear: @unchecked Sendable {
             guard case .q8_0(_, let count) = layer.storage else { return total }
             return total + count * MemoryLayout<sk_panel_q8_0>.stride
         }
-        guard bytes <= cache / 2 else { return }
-        for layer in layers { layer.rowSplitRows = 16 }
+        for layer in layers { layer.rowSplitRows = bytes <= cache / 2 ? 16 : 64 }
     }
 
     /// Activation blocks the int8 path needs for `rows` rows.
