@@ -95,6 +95,20 @@ struct TransformerDecoder: @unchecked Sendable {
         Linear.keepRowSplitForCachedWeights(layers.flatMap { [$0.qkv, $0.output, $0.gateUp, $0.down] })
     }
 
+    /// Whether a layer's MLP over `m` rows takes the column-parallel path (`forward`): two
+    /// threads, int8 products that each use both threads, split evenly by columns (at most 24
+    /// rows, see `Linear.multiply`; the shrinking tasks of larger products do not line up
+    /// gate and up columns), and an intermediate size of whole 32-value blocks. Alternating
+    /// `sift-bench models --runs 6`, p50 ms medians by state, general path -> this one:
+    /// Llama-3.2-1B 16/24 tokens near 51.0/76.4 -> 50.1/75.6 (13-14 and 4-6 runs), far
+    /// 56.4/82.8 -> 54.4/81.8; Qwen2.5-0.5B near 19.25/29.3 -> 19.4/29.5, far 24.4/36.3 ->
+    /// 23.8/37.0 (2-3 runs far): a gain for Llama, within noise for Qwen.
+    func mlpColumnParallel(_ layer: DecoderLayer, rows m: Int, pool: ThreadPool) -> Bool {
+        pool.threadCount == 2 && m <= 24 && config.intermediateSize % 32 == 0 && [layer.gateUp, layer.down].allSatisfy {
+            $0.weightType == .q8_0 && $0.productThreads(rows: m, pool: pool) == 2 && !$0.splitsRows(m, threads: 2)
+        }
+    }
+
     /// Bytes of scratch a pass over `tokens` new tokens needs, with `context` positions in all.
     /// `longest` (a packed batch's longest sequence) assumes every sequence sees at most the
     /// cached rows and itself; a pass whose sequences have contexts (label continuations)
@@ -103,7 +117,7 @@ struct TransformerDecoder: @unchecked Sendable {
         let c = config, l = longest ?? n
         // Per row: activations; per thread: one head's scores over the context.
         let floats = n * (4 * c.hiddenSize + 2 * c.queryWidth + 2 * c.kvWidth + 2 * c.intermediateSize) + threads * l * (context - n + l)
-        let blocks = n * (max(c.hiddenSize, c.intermediateSize, c.queryWidth) + 31) / 32
+        let blocks = n * (max(c.hiddenSize, c.intermediateSize, c.queryWidth) + 31) / 32 + n * ((c.hiddenSize + 31) / 32)
         return floats * 4 + blocks * MemoryLayout<sk_block_q8_a>.stride + 16 * 64
     }
 
@@ -171,6 +185,7 @@ struct TransformerDecoder: @unchecked Sendable {
         let gathered = try arena.matrix(rows: outputs.count, cols: h)
         let scores = try arena.allocate(Float.self, count: attentionScratch(queries: batch.longest, keys: mostKeys, pool: pool))
         let quantized = try arena.allocate(sk_block_q8_a.self, count: n * (max(h, f, qw) + 31) / 32)
+        let quantizedNormed = try arena.allocate(sk_block_q8_a.self, count: n * ((h + 31) / 32))
         // Positions count from each sequence's start, after the shared prefix and its context.
         var positions = [Int](repeating: 0, count: n)
         var sequenceOf = [Int](repeating: 0, count: n)
@@ -240,10 +255,29 @@ struct TransformerDecoder: @unchecked Sendable {
             // residual stream after attention.
             let hn = normed.rows(0 ..< m), gu = gateUp.rows(0 ..< m)
             let g = gu.columns(0 ..< f), u = gu.columns(f ..< 2 * f)
-            addRMSNorm(xr, p, into: hn, weight: layer.ffnNorm, eps: c.normEps, pool: pool)
-            layer.gateUp(hn, into: gu, scratch: quantized, pool: pool)
-            gatedActivation(g, u, c.activation, pool: pool)
-            layer.down(g, into: p, scratch: quantized, pool: pool)
+            if mlpColumnParallel(layer, rows: m, pool: pool) {
+                // Each task computes the same columns of gate and up, gates them and quantizes
+                // the result for the down projection: only int8 blocks cross between the
+                // threads, where the general path has each thread gate rows whose gate and up
+                // values the other computed.
+                addRMSNorm(xr, p, into: hn, weight: layer.ffnNorm, eps: c.normEps, pool: pool, quantizingFor: layer.gateUp, into: quantizedNormed)
+                pool.parallel(2) { task in
+                    let halves = Linear.columnHalves(f), columns = task == 0 ? halves.first : halves.second
+                    layer.gateUp(quantized: quantizedNormed, rows: m, columns: columns, into: gu)
+                    layer.gateUp(quantized: quantizedNormed, rows: m, columns: f + columns.lowerBound ..< f + columns.upperBound, into: gu)
+                    gatedActivation(rowsOf: g.columns(columns), u.columns(columns), c.activation)
+                    layer.down.quantizeInput(g, columns: columns, into: quantized)
+                }
+                pool.parallel(2) { task in
+                    let halves = layer.down.columnHalves
+                    layer.down(quantized: quantized, rows: m, columns: task == 0 ? halves.first : halves.second, into: p)
+                }
+            } else {
+                addRMSNorm(xr, p, into: hn, weight: layer.ffnNorm, eps: c.normEps, pool: pool)
+                layer.gateUp(hn, into: gu, scratch: quantized, pool: pool)
+                gatedActivation(g, u, c.activation, pool: pool)
+                layer.down(g, into: p, scratch: quantized, pool: pool)
+            }
             if let post = layer.postFFNNorm { rmsNorm(p, weight: post, eps: c.normEps, pool: pool) }
             add(xr, p, pool: pool)
         }

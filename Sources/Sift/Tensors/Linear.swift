@@ -277,10 +277,13 @@ public final class Linear: @unchecked Sendable {
 
     /// The two column parts of a product split over two threads: whole units of 4 panels (64
     /// columns), as `multiply` splits them.
-    var columnHalves: (first: Range<Int>, second: Range<Int>) {
-        let units = ((outFeatures + 15) / 16 + 3) / 4
-        let middle = min(outFeatures, units / 2 * 64)
-        return (0 ..< middle, middle ..< outFeatures)
+    var columnHalves: (first: Range<Int>, second: Range<Int>) { Linear.columnHalves(outFeatures) }
+
+    /// `columnHalves` of `n` columns.
+    static func columnHalves(_ n: Int) -> (first: Range<Int>, second: Range<Int>) {
+        let units = ((n + 15) / 16 + 3) / 4
+        let middle = min(n, units / 2 * 64)
+        return (0 ..< middle, middle ..< n)
     }
 
     /// x's rows `rows` quantized as this layer's input into `blocks` (from its start:

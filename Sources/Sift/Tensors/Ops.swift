@@ -68,14 +68,17 @@ public enum Activation: String, Sendable {
 /// Gated MLP input: a[i][j] = act(a[i][j]) · b[i][j] (SwiGLU, GeGLU), rows split over the
 /// pool's threads when there are enough of them.
 func gatedActivation(_ a: Matrix, _ b: Matrix, _ act: Activation, pool: ThreadPool) {
-    pool.forRows(a.rows, elementsPerRow: a.cols) { rows in
-        for i in rows {
-            let ra = a.row(i), rb = b.row(i)
-            switch act {
-            case .silu: sk_silu_mul(ra, rb, Int64(a.cols))
-            case .geluTanh: sk_gelu_tanh_mul(ra, rb, Int64(a.cols))
-            default: for j in 0 ..< a.cols { ra[j] = act.apply(ra[j]) * rb[j] }
-            }
+    pool.forRows(a.rows, elementsPerRow: a.cols) { rows in gatedActivation(rowsOf: a.rows(rows), b.rows(rows), act) }
+}
+
+/// `gatedActivation` on every row of `a` and `b`, on the calling thread.
+func gatedActivation(rowsOf a: Matrix, _ b: Matrix, _ act: Activation) {
+    for i in 0 ..< a.rows {
+        let ra = a.row(i), rb = b.row(i)
+        switch act {
+        case .silu: sk_silu_mul(ra, rb, Int64(a.cols))
+        case .geluTanh: sk_gelu_tanh_mul(ra, rb, Int64(a.cols))
+        default: for j in 0 ..< a.cols { ra[j] = act.apply(ra[j]) * rb[j] }
         }
     }
 }
@@ -127,7 +130,8 @@ func addLayerNorm(_ x: Matrix, _ y: Matrix, rows: Range<Int>, weight: UnsafePoin
 /// x += y, then normed = RMSNorm(x) row by row, in one pass over each row (the residual
 /// stream keeps x; the next product reads normed): `add`, `copy` and `rmsNorm` in one
 /// parallel region.
-func addRMSNorm(_ x: Matrix, _ y: Matrix, into normed: Matrix, weight: [Float], eps: Float, pool: ThreadPool) {
+func addRMSNorm(_ x: Matrix, _ y: Matrix, into normed: Matrix, weight: [Float], eps: Float, pool: ThreadPool,
+                quantizingFor consumer: Linear? = nil, into blocks: UnsafeMutablePointer<sk_block_q8_a>? = nil) {
     weight.withUnsafeBufferPointer { w in
         pool.forRows(x.rows, elementsPerRow: x.cols, minimumElements: ThreadPool.heavyRowPass) { rows in
             for i in rows {
@@ -135,6 +139,11 @@ func addRMSNorm(_ x: Matrix, _ y: Matrix, into normed: Matrix, weight: [Float], 
                 for j in 0 ..< x.cols { a[j] += r[j] }
                 n.update(from: a, count: x.cols)
                 sk_rms_norm(n, w.baseAddress, Int64(x.cols), eps)
+            }
+            // With a consumer, each part's normed rows are also quantized as its input (row i
+            // at blocks + i · consumer.quantizedBlocks(rows: 1)), while they are in cache.
+            if let consumer, let blocks {
+                consumer.quantizeInput(normed, rows: rows, into: blocks + rows.lowerBound * consumer.quantizedBlocks(rows: 1))
             }
         }
     }
