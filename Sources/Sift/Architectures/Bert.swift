@@ -119,28 +119,9 @@ struct BertEncoder: @unchecked Sendable {
             }
             qkvDone = false
             if rowParallel, !last {
-                // The rest of the layer, and the next layer's q, k and v, row by row: two tasks
-                // of half the rows each, every step on the rows the task's own earlier steps
-                // wrote, in one parallel region (see `rowParallelLayers`).
                 let next = i + 1 < layers.count ? layers[i + 1] : nil
-                let blocksPerRow = (max(h, config.intermediateSize) + 31) / 32, halves = Linear.rowHalves(t)
-                pool.parallel(2) { task in
-                    let rows = task == 0 ? halves.first : halves.second, s = quantized + rows.lowerBound * blocksPerRow
-                    layer.output(out, rows: rows, into: p, scratch: s)
-                    layer.attentionNorm.weight.withUnsafeBufferPointer { w in
-                        layer.attentionNorm.bias.withUnsafeBufferPointer { b in
-                            addLayerNorm(xr, p, rows: rows, weight: w.baseAddress!, bias: b.baseAddress, eps: config.layerNormEps)
-                        }
-                    }
-                    layer.up(xr, rows: rows, into: f, scratch: s, activation: config.activation)
-                    layer.down(f, rows: rows, into: p, scratch: s)
-                    layer.outputNorm.weight.withUnsafeBufferPointer { w in
-                        layer.outputNorm.bias.withUnsafeBufferPointer { b in
-                            addLayerNorm(xr, p, rows: rows, weight: w.baseAddress!, bias: b.baseAddress, eps: config.layerNormEps)
-                        }
-                    }
-                    next?.qkv(xr, rows: rows, into: qkv, scratch: s)
-                }
+                rowParallelTail(layer, next: next, x: x, context: context, projected: projected, hidden: hidden, qkv: qkv,
+                                quantized: quantized, pool: pool)
                 qkvDone = next != nil
                 continue
             }
@@ -155,6 +136,32 @@ struct BertEncoder: @unchecked Sendable {
             return firstRows
         }
         return xr
+    }
+
+    /// The rest of a layer after its attention on the row-parallel path, and the next layer's
+    /// q, k and v, row by row: two tasks of half the rows each, every step on the rows the
+    /// task's own earlier steps wrote, in one parallel region (see `rowParallelLayers`).
+    private func rowParallelTail(_ layer: BertLayer, next: BertLayer?, x: Matrix, context: Matrix, projected: Matrix, hidden: Matrix,
+                                 qkv: Matrix, quantized: UnsafeMutablePointer<sk_block_q8_a>, pool: ThreadPool) {
+        let blocksPerRow = (max(config.hiddenSize, config.intermediateSize) + 31) / 32, halves = Linear.rowHalves(x.rows)
+        pool.parallel(2) { task in
+            let rows = task == 0 ? halves.first : halves.second, scratch = quantized + rows.lowerBound * blocksPerRow
+            layer.output(context, rows: rows, into: projected, scratch: scratch)
+            addNorm(x, projected, rows: rows, norm: layer.attentionNorm)
+            layer.up(x, rows: rows, into: hidden, scratch: scratch, activation: config.activation)
+            layer.down(hidden, rows: rows, into: projected, scratch: scratch)
+            addNorm(x, projected, rows: rows, norm: layer.outputNorm)
+            next?.qkv(x, rows: rows, into: qkv, scratch: scratch)
+        }
+    }
+
+    /// x += y, then LayerNorm with `norm`, for rows `rows` on the calling thread.
+    private func addNorm(_ x: Matrix, _ y: Matrix, rows: Range<Int>, norm: (weight: [Float], bias: [Float])) {
+        norm.weight.withUnsafeBufferPointer { w in
+            norm.bias.withUnsafeBufferPointer { b in
+                addLayerNorm(x, y, rows: rows, weight: w.baseAddress!, bias: b.baseAddress, eps: config.layerNormEps)
+            }
+        }
     }
 
     /// One layer of `forward`'s column-parallel path, on all rows: x quantized for q/k/v in
@@ -220,13 +227,9 @@ struct BertEncoder: @unchecked Sendable {
     /// `consumer`'s input into `blocks` (row i at `blocks + i · consumer.quantizedBlocks(rows: 1)`).
     private func addLayerNormQuantizing(_ x: Matrix, _ y: Matrix, norm: (weight: [Float], bias: [Float]), for consumer: Linear?,
                                         into blocks: UnsafeMutablePointer<sk_block_q8_a>, pool: ThreadPool) {
-        norm.weight.withUnsafeBufferPointer { w in
-            norm.bias.withUnsafeBufferPointer { b in
-                pool.forRows(x.rows, elementsPerRow: x.cols, minimumElements: ThreadPool.heavyRowPass) { rows in
-                    addLayerNorm(x, y, rows: rows, weight: w.baseAddress!, bias: b.baseAddress, eps: config.layerNormEps)
-                    consumer?.quantizeInput(x, rows: rows, into: blocks + rows.lowerBound * consumer!.quantizedBlocks(rows: 1))
-                }
-            }
+        pool.forRows(x.rows, elementsPerRow: x.cols, minimumElements: ThreadPool.heavyRowPass) { rows in
+            addNorm(x, y, rows: rows, norm: norm)
+            if let consumer { consumer.quantizeInput(x, rows: rows, into: blocks + rows.lowerBound * consumer.quantizedBlocks(rows: 1)) }
         }
     }
 
