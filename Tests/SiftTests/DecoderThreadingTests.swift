@@ -10,40 +10,30 @@ import Testing
 
     /// Random fp32 weights (quantized to Q8_0 at load), written as a GGUF file.
     static func writeModel() throws -> URL {
-        var w = GGUFWriter()
+        var m = RandomGGUF(seed: 0xDEC0DE)
         let h = hidden, kv = kvHeads * (hidden / heads)
-        w.set("general.architecture", .string("llama"))
-        w.set("llama.context_length", .uint32(256))
-        w.set("llama.embedding_length", .uint32(UInt32(h)))
-        w.set("llama.block_count", .uint32(UInt32(layers)))
-        w.set("llama.feed_forward_length", .uint32(UInt32(intermediate)))
-        w.set("llama.attention.head_count", .uint32(UInt32(heads)))
-        w.set("llama.attention.head_count_kv", .uint32(UInt32(kvHeads)))
-        w.set("llama.attention.layer_norm_rms_epsilon", .float32(1e-6))
-        w.set("llama.rope.freq_base", .float32(10_000))
-        var state: UInt64 = 0xDEC0DE
-        func tensor(_ name: String, _ shape: [Int], scale: Float = 0.08, offset: Float = 0) throws {
-            let values = (0 ..< shape.reduce(1, *)).map { _ -> Float in
-                state = state &* 6364136223846793005 &+ 1442695040888963407
-                return offset + Float(Int64(state >> 40) - (1 << 23)) / Float(1 << 23) * scale
-            }
-            try w.addTensor(name: name, shape: shape, type: .f32, bytes: values.withUnsafeBytes { Array($0) })
-        }
-        try tensor("token_embd.weight", [vocab, h], scale: 1)
+        m.writer.set("general.architecture", .string("llama"))
+        m.writer.set("llama.context_length", .uint32(256))
+        m.writer.set("llama.embedding_length", .uint32(UInt32(h)))
+        m.writer.set("llama.block_count", .uint32(UInt32(layers)))
+        m.writer.set("llama.feed_forward_length", .uint32(UInt32(intermediate)))
+        m.writer.set("llama.attention.head_count", .uint32(UInt32(heads)))
+        m.writer.set("llama.attention.head_count_kv", .uint32(UInt32(kvHeads)))
+        m.writer.set("llama.attention.layer_norm_rms_epsilon", .float32(1e-6))
+        m.writer.set("llama.rope.freq_base", .float32(10_000))
+        try m.tensor("token_embd.weight", [vocab, h], scale: 1)
         for i in 0 ..< layers {
             let b = "blk.\(i)."
-            try tensor(b + "attn_norm.weight", [h], scale: 0.1, offset: 1)
+            try m.tensor(b + "attn_norm.weight", [h], scale: 0.1, offset: 1)
             for (name, rows, cols) in [("attn_q", h, h), ("attn_k", kv, h), ("attn_v", kv, h), ("attn_output", h, h),
                                        ("ffn_gate", intermediate, h), ("ffn_up", intermediate, h), ("ffn_down", h, intermediate)] {
-                try tensor(b + name + ".weight", [rows, cols])
+                try m.tensor(b + name + ".weight", [rows, cols])
             }
-            try tensor(b + "ffn_norm.weight", [h], scale: 0.1, offset: 1)
+            try m.tensor(b + "ffn_norm.weight", [h], scale: 0.1, offset: 1)
         }
-        try tensor("output_norm.weight", [h], scale: 0.1, offset: 1)
-        try tensor("cls.output.weight", [labels, h])
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sift-decoder-threads-\(UUID()).gguf")
-        try w.write(to: url)
-        return url
+        try m.tensor("output_norm.weight", [h], scale: 0.1, offset: 1)
+        try m.tensor("cls.output.weight", [labels, h])
+        return try m.write(prefix: "sift-decoder-threads")
     }
 
     /// Hidden states and logits, bit for bit the same on 1, 2 and 3 threads, with 2 threads

@@ -12,48 +12,38 @@ import Testing
 
     /// Random fp32 weights (quantized to Q8_0 at load), written as a GGUF file.
     static func writeModel() throws -> URL {
-        var w = GGUFWriter()
+        var m = RandomGGUF(seed: 0x5EED)
         let h = hidden
-        w.set("general.architecture", .string("bert"))
-        w.set("bert.context_length", .uint32(UInt32(positions)))
-        w.set("bert.embedding_length", .uint32(UInt32(h)))
-        w.set("bert.block_count", .uint32(UInt32(layers)))
-        w.set("bert.feed_forward_length", .uint32(UInt32(intermediate)))
-        w.set("bert.attention.head_count", .uint32(UInt32(heads)))
-        w.set("bert.attention.layer_norm_epsilon", .float32(1e-12))
-        w.set("sift.family", .string("bert"))
-        var state: UInt64 = 0x5EED
-        func tensor(_ name: String, _ shape: [Int], scale: Float = 0.08, offset: Float = 0) throws {
-            let values = (0 ..< shape.reduce(1, *)).map { _ -> Float in
-                state = state &* 6364136223846793005 &+ 1442695040888963407
-                return offset + Float(Int64(state >> 40) - (1 << 23)) / Float(1 << 23) * scale
-            }
-            try w.addTensor(name: name, shape: shape, type: .f32, bytes: values.withUnsafeBytes { Array($0) })
-        }
-        try tensor("token_embd.weight", [vocab, h], scale: 1)
-        try tensor("position_embd.weight", [positions, h], scale: 0.5)
-        try tensor("token_types.weight", [2, h], scale: 0.5)
-        try tensor("token_embd_norm.weight", [h], scale: 0.1, offset: 1)
-        try tensor("token_embd_norm.bias", [h], scale: 0.1)
+        m.writer.set("general.architecture", .string("bert"))
+        m.writer.set("bert.context_length", .uint32(UInt32(positions)))
+        m.writer.set("bert.embedding_length", .uint32(UInt32(h)))
+        m.writer.set("bert.block_count", .uint32(UInt32(layers)))
+        m.writer.set("bert.feed_forward_length", .uint32(UInt32(intermediate)))
+        m.writer.set("bert.attention.head_count", .uint32(UInt32(heads)))
+        m.writer.set("bert.attention.layer_norm_epsilon", .float32(1e-12))
+        m.writer.set("sift.family", .string("bert"))
+        try m.tensor("token_embd.weight", [vocab, h], scale: 1)
+        try m.tensor("position_embd.weight", [positions, h], scale: 0.5)
+        try m.tensor("token_types.weight", [2, h], scale: 0.5)
+        try m.tensor("token_embd_norm.weight", [h], scale: 0.1, offset: 1)
+        try m.tensor("token_embd_norm.bias", [h], scale: 0.1)
         for i in 0 ..< layers {
             let b = "blk.\(i)."
             for (name, rows, cols) in [("attn_q", h, h), ("attn_k", h, h), ("attn_v", h, h), ("attn_output", h, h),
                                        ("ffn_up", intermediate, h), ("ffn_down", h, intermediate)] {
-                try tensor(b + name + ".weight", [rows, cols])
-                try tensor(b + name + ".bias", [rows], scale: 0.1)
+                try m.tensor(b + name + ".weight", [rows, cols])
+                try m.tensor(b + name + ".bias", [rows], scale: 0.1)
             }
             for norm in ["attn_output_norm", "layer_output_norm"] {
-                try tensor(b + norm + ".weight", [h], scale: 0.1, offset: 1)
-                try tensor(b + norm + ".bias", [h], scale: 0.1)
+                try m.tensor(b + norm + ".weight", [h], scale: 0.1, offset: 1)
+                try m.tensor(b + norm + ".bias", [h], scale: 0.1)
             }
         }
-        try tensor("cls.weight", [h, h])
-        try tensor("cls.bias", [h], scale: 0.1)
-        try tensor("cls.output.weight", [labels, h])
-        try tensor("cls.output.bias", [labels], scale: 0.1)
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sift-encoder-threads-\(UUID()).gguf")
-        try w.write(to: url)
-        return url
+        try m.tensor("cls.weight", [h, h])
+        try m.tensor("cls.bias", [h], scale: 0.1)
+        try m.tensor("cls.output.weight", [labels, h])
+        try m.tensor("cls.output.bias", [labels], scale: 0.1)
+        return try m.write(prefix: "sift-encoder-threads")
     }
 
     static func ids(_ count: Int, seed: Int) -> [Int32] { (0 ..< count).map { Int32(($0 * 37 + seed * 11 + 5) % vocab) } }

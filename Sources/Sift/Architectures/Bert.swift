@@ -206,20 +206,10 @@ struct BertEncoder: @unchecked Sendable {
             }
             layer.output.quantizeInput(context, columns: columns, into: quantized)
         }
-        pool.parallel(2) { task in
-            let halves = layer.output.columnHalves
-            layer.output(quantized: quantized, rows: t, columns: task == 0 ? halves.first : halves.second, into: projected)
-        }
+        layer.output(quantized: quantized, rows: t, into: projected, pool: pool)
         addLayerNormQuantizing(x, projected, norm: layer.attentionNorm, for: layer.up, into: quantizedX, pool: pool)
-        pool.parallel(2) { task in
-            let halves = layer.up.columnHalves
-            layer.up(quantized: quantizedX, rows: t, columns: task == 0 ? halves.first : halves.second, into: hidden,
-                     activation: config.activation, quantizeOutput: (quantized, layer.down))
-        }
-        pool.parallel(2) { task in
-            let halves = layer.down.columnHalves
-            layer.down(quantized: quantized, rows: t, columns: task == 0 ? halves.first : halves.second, into: projected)
-        }
+        layer.up(quantized: quantizedX, rows: t, into: hidden, pool: pool, activation: config.activation, quantizeOutput: (quantized, layer.down))
+        layer.down(quantized: quantized, rows: t, into: projected, pool: pool)
         addLayerNormQuantizing(x, projected, norm: layer.outputNorm, for: next?.qkv, into: quantizedX, pool: pool)
     }
 

@@ -268,10 +268,7 @@ struct TransformerDecoder: @unchecked Sendable {
                     gatedActivation(rowsOf: g.columns(columns), u.columns(columns), c.activation)
                     layer.down.quantizeInput(g, columns: columns, into: quantized)
                 }
-                pool.parallel(2) { task in
-                    let halves = layer.down.columnHalves
-                    layer.down(quantized: quantized, rows: m, columns: task == 0 ? halves.first : halves.second, into: p)
-                }
+                layer.down(quantized: quantized, rows: m, into: p, pool: pool)
             } else {
                 addRMSNorm(xr, p, into: hn, weight: layer.ffnNorm, eps: c.normEps, pool: pool)
                 layer.gateUp(hn, into: gu, scratch: quantized, pool: pool)

@@ -275,6 +275,18 @@ public final class Linear: @unchecked Sendable {
         }
     }
 
+    /// `callAsFunction(quantized:rows:columns:…)` for all columns, split in `columnHalves`
+    /// over two tasks of `pool` (two threads: model code's column-parallel paths).
+    func callAsFunction(quantized blocks: UnsafePointer<sk_block_q8_a>, rows m: Int, into y: Matrix, pool: ThreadPool,
+                        activation: Activation? = nil,
+                        quantizeOutput: (blocks: UnsafeMutablePointer<sk_block_q8_a>, next: Linear)? = nil) {
+        let halves = columnHalves
+        pool.parallel(2) { task in
+            self(quantized: blocks, rows: m, columns: task == 0 ? halves.first : halves.second, into: y, activation: activation,
+                 quantizeOutput: quantizeOutput)
+        }
+    }
+
     /// The two column parts of a product split over two threads: whole units of 4 panels (64
     /// columns), as `multiply` splits them.
     var columnHalves: (first: Range<Int>, second: Range<Int>) { Linear.columnHalves(outFeatures) }
