@@ -251,8 +251,8 @@ struct BertEncoder: @unchecked Sendable {
     /// BERT-base 23.2/41.5 -> 23.3/40.6. Attention stays a region of its own, split by heads:
     /// split by query rows it could join this one, but BLAS rounds a row's scores differently
     /// with the number of rows in the call, so the result would depend on the thread count.
-    /// Computing q/k/v by head halves from int8 x instead, as the column-parallel path does
-    /// (`attentionByHeadHalves`-style: less data crosses), was slower: far state, 8
+    /// Computing q/k/v and attention by head halves from int8 x instead, as the first region
+    /// of `columnParallelLayer` does (less data crosses), was slower: far state, 8
     /// alternations, MiniLM 16/64/128 tokens 0.87/3.46/6.92 -> 0.92/3.62/7.19 ms, BERT-base
     /// 128 40.9 -> 42.6 (64: 23.2 -> 22.8).
     func rowParallelLayers(rows t: Int, pool: ThreadPool) -> Bool {
