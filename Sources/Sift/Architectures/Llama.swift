@@ -102,7 +102,10 @@ struct TransformerDecoder: @unchecked Sendable {
     /// `sift-bench models --runs 6`, p50 ms medians by state, general path -> this one:
     /// Llama-3.2-1B 16/24 tokens near 51.0/76.4 -> 50.1/75.6 (13-14 and 4-6 runs), far
     /// 56.4/82.8 -> 54.4/81.8; Qwen2.5-0.5B near 19.25/29.3 -> 19.4/29.5, far 24.4/36.3 ->
-    /// 23.8/37.0 (2-3 runs far): a gain for Llama, within noise for Qwen.
+    /// 23.8/37.0 (2-3 runs far): a gain for Llama, within noise for Qwen. Without the 24-row
+    /// bound (fixed halves for gate/up at any size; down split by rows where it splits them):
+    /// far, Llama-3.2-1B 64/128 tokens 200.1/374.4 -> 193.1/367.0 but Qwen2.5-0.5B
+    /// 83.8/159.4 -> 87.2/162.9; near within 1% (12 alternations). Not taken.
     func mlpColumnParallel(_ layer: DecoderLayer, rows m: Int, pool: ThreadPool) -> Bool {
         pool.threadCount == 2 && m <= 24 && config.intermediateSize % 32 == 0 && [layer.gateUp, layer.down].allSatisfy {
             $0.weightType == .q8_0 && $0.productThreads(rows: m, pool: pool) == 2 && !$0.splitsRows(m, threads: 2)
