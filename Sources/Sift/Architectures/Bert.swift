@@ -91,11 +91,7 @@ struct BertEncoder: @unchecked Sendable {
         for (i, layer) in layers.enumerated() {
             if columnParallel, !(firstRowsOnly && i == layers.count - 1) {
                 let next = i + 1 < layers.count && !(firstRowsOnly && i + 1 == layers.count - 1) ? layers[i + 1] : nil
-                if !xQuantized {
-                    pool.forRows(t, elementsPerRow: h, minimumElements: ThreadPool.heavyRowPass) { rows in
-                        layer.qkv.quantizeInput(x, rows: rows, into: quantizedX + rows.lowerBound * ((h + 31) / 32))
-                    }
-                }
+                if !xQuantized { layer.qkv.quantizeInput(x, into: quantizedX, pool: pool) }
                 columnParallelLayer(layer, next: next, batch: batch, x: x, qkv: qkv, context: context, projected: projected,
                                     hidden: hidden, quantizedX: quantizedX, quantized: quantized, scores: scores, pool: pool)
                 xQuantized = next != nil

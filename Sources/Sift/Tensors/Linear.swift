@@ -205,12 +205,8 @@ public final class Linear: @unchecked Sendable {
                                activation: Activation? = nil) {
         StageProfiler.measure(\.matmul) {
             let fused = activation.flatMap(\.epilogue)
-            (bias ?? []).withUnsafeBufferPointer { b in
-                multiply(x, into: y, scratch: scratch, pool: pool) { rows, n0, n1 in
-                    guard self.bias != nil || fused != nil else { return }
-                    sk_bias_activation(y.row(rows.lowerBound) + n0, Int64(y.stride), Int64(rows.count), Int64(n1 - n0),
-                                       self.bias == nil ? nil : b.baseAddress! + n0, fused ?? SK_ACT_NONE)
-                }
+            multiply(x, into: y, scratch: scratch, pool: pool) { rows, n0, n1 in
+                self.addBias(to: y, rows: rows, columns: n0 ..< n1, fused: fused)
             }
             if let activation, activation.epilogue == nil { activation.apply(y.rows(0 ..< x.rows), pool: pool) }
         }
@@ -227,13 +223,7 @@ public final class Linear: @unchecked Sendable {
         guard !rows.isEmpty else { return }
         StageProfiler.measure(\.matmul) {
             quantizedProduct(x, rows: rows, into: y, blocks: scratch, panels: panels)
-            let fused = activation.flatMap(\.epilogue)
-            if bias != nil || fused != nil {
-                (bias ?? []).withUnsafeBufferPointer { b in
-                    sk_bias_activation(y.row(rows.lowerBound), Int64(y.stride), Int64(rows.count), Int64(outFeatures),
-                                       bias == nil ? nil : b.baseAddress!, fused ?? SK_ACT_NONE)
-                }
-            }
+            addBias(to: y, rows: rows, columns: 0 ..< outFeatures, fused: activation.flatMap(\.epilogue))
             if let activation, activation.epilogue == nil { activation.apply(rowsOf: y.rows(rows)) }
         }
     }
@@ -256,21 +246,11 @@ public final class Linear: @unchecked Sendable {
             let n0 = columns.lowerBound, n1 = columns.upperBound
             sk_gemm_q8_0(Int64(m), Int64(outFeatures), Int64(inFeatures), blocks, Int64(inFeatures / 32), panels,
                          y.data, Int64(y.stride), Int64(n0), Int64(n1), activationScales.kernelValue)
-            let fused = activation.flatMap(\.epilogue)
-            if bias != nil || fused != nil {
-                (bias ?? []).withUnsafeBufferPointer { b in
-                    sk_bias_activation(y.data + n0, Int64(y.stride), Int64(m), Int64(n1 - n0), bias == nil ? nil : b.baseAddress! + n0,
-                                       fused ?? SK_ACT_NONE)
-                }
-            }
+            addBias(to: y, rows: 0 ..< m, columns: columns, fused: activation.flatMap(\.epilogue))
             if let activation, activation.epilogue == nil { activation.apply(rowsOf: y.columns(columns).rows(0 ..< m)) }
             if let (out, next) = quantizeOutput {
-                precondition(next.inFeatures == outFeatures && n0 % 32 == 0 && (n1 % 32 == 0 || n1 == outFeatures),
-                             "quantized output columns \(columns) for an input of \(next.inFeatures)")
-                let perRow = (outFeatures + 31) / 32
-                for i in 0 ..< m {
-                    sk_quantize_row_q8_a(y.row(i) + n0, out + i * perRow + n0 / 32, Int64(n1 - n0), next.activationScales.kernelValue)
-                }
+                precondition(next.inFeatures == outFeatures, "quantized output of \(outFeatures) for an input of \(next.inFeatures)")
+                next.quantizeInput(y.rows(0 ..< m), columns: columns, into: out)
             }
         }
     }
@@ -298,10 +278,14 @@ public final class Linear: @unchecked Sendable {
         return (0 ..< middle, middle ..< n)
     }
 
-    /// x's rows `rows` quantized as this layer's input into `blocks` (from its start:
-    /// `quantizedBlocks(rows: rows.count)` blocks).
-    func quantizeInput(_ x: Matrix, rows: Range<Int>, into blocks: UnsafeMutablePointer<sk_block_q8_a>) {
-        quantize(x, rows: rows, into: blocks)
+    /// x's rows quantized as this layer's input into `blocks` (row i at `blocks + i ·
+    /// quantizedBlocks(rows: 1)`), the rows split over the pool's threads when there are
+    /// enough of them.
+    func quantizeInput(_ x: Matrix, into blocks: UnsafeMutablePointer<sk_block_q8_a>, pool: ThreadPool) {
+        let perRow = quantizedBlocks(rows: 1)
+        pool.forRows(x.rows, elementsPerRow: inFeatures, minimumElements: ThreadPool.heavyRowPass) { rows in
+            quantizeInput(x, rows: rows, into: blocks + rows.lowerBound * perRow)
+        }
     }
 
     /// x's columns `columns` (starting on a multiple of 32), every row, quantized as this
@@ -336,8 +320,9 @@ public final class Linear: @unchecked Sendable {
         return (0 ..< half, half ..< m)
     }
 
-    /// x's rows `rows` quantized into `blocks` (from its start).
-    private func quantize(_ x: Matrix, rows: Range<Int>, into blocks: UnsafeMutablePointer<sk_block_q8_a>) {
+    /// x's rows `rows` quantized as this layer's input into `blocks` (from its start:
+    /// `quantizedBlocks(rows: rows.count)` blocks), on the calling thread.
+    func quantizeInput(_ x: Matrix, rows: Range<Int>, into blocks: UnsafeMutablePointer<sk_block_q8_a>) {
         let mode = activationScales.kernelValue, blocksPerRow = inFeatures / 32
         // Blocks are independent, so adjacent rows are one call (the kernel works in batches
         // of 16 blocks; a 384-wide row is only 12).
@@ -351,9 +336,20 @@ public final class Linear: @unchecked Sendable {
     /// y's rows `rows` = x's rows · Wᵀ, every column, on the calling thread.
     private func quantizedProduct(_ x: Matrix, rows: Range<Int>, into y: Matrix, blocks: UnsafeMutablePointer<sk_block_q8_a>,
                                   panels: UnsafeMutablePointer<sk_panel_q8_0>) {
-        quantize(x, rows: rows, into: blocks)
+        quantizeInput(x, rows: rows, into: blocks)
         sk_gemm_q8_0(Int64(rows.count), Int64(outFeatures), Int64(inFeatures), blocks, Int64(inFeatures / 32),
                      panels, y.row(rows.lowerBound), Int64(y.stride), 0, Int64(outFeatures), activationScales.kernelValue)
+    }
+
+    /// Adds the bias (if any) and applies `fused` (if any) to y's rows `rows`, columns
+    /// `columns`: the epilogue of every product, on the block a task computed while it is in
+    /// cache.
+    private func addBias(to y: Matrix, rows: Range<Int>, columns: Range<Int>, fused: sk_activation?) {
+        guard bias != nil || fused != nil else { return }
+        (bias ?? []).withUnsafeBufferPointer { b in
+            sk_bias_activation(y.row(rows.lowerBound) + columns.lowerBound, Int64(y.stride), Int64(rows.count), Int64(columns.count),
+                               bias == nil ? nil : b.baseAddress! + columns.lowerBound, fused ?? SK_ACT_NONE)
+        }
     }
 
     /// The product, then `epilogue(rows, n0, n1)` on the block a task computed: `rows`, columns
@@ -402,9 +398,7 @@ public final class Linear: @unchecked Sendable {
                 }
                 return
             }
-            pool.forRows(m, elementsPerRow: inFeatures, minimumElements: ThreadPool.heavyRowPass) { rows in
-                quantize(x, rows: rows, into: scratch + rows.lowerBound * blocksPerRow)
-            }
+            quantizeInput(x, into: scratch, pool: pool)
             // Otherwise work is split over output columns in whole panels, so every output is
             // computed by one thread in the same order whatever the thread count.
             let tiles = (n + 15) / 16
