@@ -44,6 +44,9 @@ struct ModelBenchmark: ParsableCommand {
     @Option(help: "int8 activation block scales: power-of-two or exact.")
     var activationScales: ActivationScales = .powerOfTwo
 
+    @Flag(inversion: .prefixedNo, help: "Keep int8 weights in transparent huge pages (ClassifierOptions.hugePages).")
+    var hugePages = true
+
     @Flag(help: "Print JSON lines instead of a table.")
     var json = false
 
@@ -83,7 +86,7 @@ struct ModelBenchmark: ParsableCommand {
         Memory.resetPeak()
         let loadStart = now()
         let classifier = try Classifier(contentsOf: url, options: .init(threads: threads, maxTokens: (lengths.max() ?? 16) + 2, profile: true,
-                                                                        activationScales: activationScales))
+                                                                        activationScales: activationScales, hugePages: hugePages))
         let load = Double(now() - loadStart) / 1e9
         for n in lengths {
             // Each point's own peak (the mark restarts at the resident weights): neither
@@ -120,7 +123,8 @@ struct ModelBenchmark: ParsableCommand {
                 // One thread for the same point, and Amdahl's law fitted to the two: with
                 // t1 and tN, the parallel share is p = (1 − tN/t1) · N/(N − 1), and a 16-core
                 // server would take t1 · ((1 − p) + p/16). A projection, not a measurement.
-                let one = try Classifier(contentsOf: url, options: .init(threads: 1, maxTokens: (lengths.max() ?? 16) + 2, activationScales: activationScales))
+                let one = try Classifier(contentsOf: url, options: .init(threads: 1, maxTokens: (lengths.max() ?? 16) + 2,
+                                                            activationScales: activationScales, hugePages: hugePages))
                 var single: [Double] = []
                 for _ in 0 ..< max(3, runs / 2) { single.append(try one.classify(tokenIds: ids).seconds * 1000) }
                 let t1 = percentile(single, 50), tn = p50, nThreads = Double(threads)

@@ -26,10 +26,11 @@ extension ModelRegistry {
     static let ggufDecoderArchitectures = ["llama", "qwen2", "qwen3", "gemma3"]
 
     /// Loads the model in a GGUF file.
-    static func load(gguf file: GGUFFile, weightType: WeightType?, activationScales: ActivationScales = .powerOfTwo) throws -> LoadedModel {
+    static func load(gguf file: GGUFFile, weightType: WeightType?, activationScales: ActivationScales = .powerOfTwo,
+                     hugePages: Bool = true) throws -> LoadedModel {
         guard let arch = file.architecture else { throw ModelError.missingKey("general.architecture (GGUF metadata)") }
         let meta = GGUFMetadata(file: file, arch: arch)
-        let loader = WeightLoader(file, weightType: weightType, activationScales: activationScales)
+        let loader = WeightLoader(file, weightType: weightType, activationScales: activationScales, hugePages: hugePages)
         let labelNames = file[meta.arch("classifier.output_labels")]?.array?.strings
         let problemType = meta.string("sift.problem_type")
 

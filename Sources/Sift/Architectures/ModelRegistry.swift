@@ -9,7 +9,8 @@ enum ModelRegistry {
 
     /// Loads the model of a Hugging Face folder (config.json and safetensors), with a PEFT
     /// LoRA adapter merged into the weights if `lora` is given.
-    static func load(folder: URL, weightType: WeightType?, lora: URL? = nil, activationScales: ActivationScales = .powerOfTwo) throws -> LoadedModel {
+    static func load(folder: URL, weightType: WeightType?, lora: URL? = nil, activationScales: ActivationScales = .powerOfTwo,
+                     hugePages: Bool = true) throws -> LoadedModel {
         let data: Data
         do { data = try Data(contentsOf: folder.appendingPathComponent("config.json")) } catch {
             throw ModelLocationError.notAModelFolder(folder.path, missing: "config.json")
@@ -23,7 +24,7 @@ enum ModelRegistry {
         }
         var store = try ModelLocation.openWeights(folder: folder)
         if let lora { store = try LoRAMergedStore(base: store, adapter: LoRAAdapter(folder: lora)) }
-        let loader = WeightLoader(store, weightType: weightType, activationScales: activationScales)
+        let loader = WeightLoader(store, weightType: weightType, activationScales: activationScales, hugePages: hugePages)
         let isClassifier = head.architectures?.contains { $0.hasSuffix("ForSequenceClassification") } ?? false
         let labels = isClassifier
             ? try LabelSet(id2label: head.id2label, count: head.num_labels ?? head.id2label?.count, problemType: head.problem_type) : nil

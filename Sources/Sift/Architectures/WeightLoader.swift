@@ -7,10 +7,13 @@ final class WeightLoader {
     let weightType: WeightType?
     /// How Q8_0 layers quantize their inputs.
     let activationScales: ActivationScales
+    /// Whether int8 layers keep their panels in transparent huge pages (`WeightMemory`).
+    let hugePages: Bool
     private var used = Set<String>()
 
-    init(_ store: any TensorStore, weightType: WeightType?, activationScales: ActivationScales = .powerOfTwo) {
+    init(_ store: any TensorStore, weightType: WeightType?, activationScales: ActivationScales = .powerOfTwo, hugePages: Bool = true) {
         self.store = store
+        self.hugePages = hugePages
         self.weightType = weightType
         self.activationScales = activationScales
     }
@@ -66,7 +69,8 @@ final class WeightLoader {
         case false?: b = nil
         case nil: b = try optionalVector(base + ".bias", count: out)
         }
-        return try Linear(weight: weight, bias: b, as: type ?? storageType(for: weight.dtype, inFeatures: inFeatures), activationScales: activationScales)
+        return try Linear(weight: weight, bias: b, as: type ?? storageType(for: weight.dtype, inFeatures: inFeatures), activationScales: activationScales,
+                          hugePages: hugePages)
     }
 
     /// One Linear computing several layers that read the same input, their outputs side by
@@ -96,7 +100,7 @@ final class WeightLoader {
             let owner = OwnedBytes(bytes)
             let view = TensorView(name: bases.joined(separator: "+"), shape: [total, inFeatures], dtype: .ggml(.q8_0),
                                   data: UnsafeRawBufferPointer(start: owner.pointer, count: bytes.count), owner: owner)
-            return try Linear(weight: view, bias: fusedBias, as: .q8_0, activationScales: activationScales)
+            return try Linear(weight: view, bias: fusedBias, as: .q8_0, activationScales: activationScales, hugePages: hugePages)
         }
         var values: [Float] = []
         values.reserveCapacity(total * inFeatures)
@@ -104,7 +108,8 @@ final class WeightLoader {
             values += try w.floats()
             w.releasePages()
         }
-        return try Linear(weights: values, out: total, in: inFeatures, bias: fusedBias, as: type, activationScales: activationScales)
+        return try Linear(weights: values, out: total, in: inFeatures, bias: fusedBias, as: type, activationScales: activationScales,
+                          hugePages: hugePages)
     }
 
     func embedding(_ name: String, rows: Int, cols: Int) throws -> EmbeddingTable {

@@ -45,7 +45,7 @@ public final class Classifier: Sendable {
         switch location {
         case .huggingFace(let folder):
             model = try ModelRegistry.load(folder: folder, weightType: options.weightType, lora: options.lora,
-                                           activationScales: options.activationScales)
+                                           activationScales: options.activationScales, hugePages: options.hugePages)
             tokenizer = try Tokenizer.load(from: folder)
             chatTemplate = ZeroShotPrompt.chatTemplate(folder: folder)
         case .gguf(let file):
@@ -53,7 +53,8 @@ public final class Classifier: Sendable {
                 throw ClassifierError.invalidOption("a LoRA adapter is merged into a Hugging Face folder; convert it with `sift convert --lora` first")
             }
             let gguf = try GGUFFile(url: file)
-            model = try ModelRegistry.load(gguf: gguf, weightType: options.weightType, activationScales: options.activationScales)
+            model = try ModelRegistry.load(gguf: gguf, weightType: options.weightType, activationScales: options.activationScales,
+                                           hugePages: options.hugePages)
             tokenizer = try gguf.tokenizer()
             chatTemplate = gguf["tokenizer.chat_template"]?.string
         case .safetensors(let file):

@@ -39,9 +39,9 @@ public final class Linear: @unchecked Sendable {
     enum Storage {
         /// [out][in] floats; `owner` keeps mapped memory alive when the pointer is zero-copy.
         case f32(UnsafePointer<Float>, owner: AnyObject)
-        /// Panels and their scales from sk_pack_q8_0 (`count` = sk_packed_panels), owned by
-        /// this layer.
-        case q8_0(UnsafeMutablePointer<sk_panel_q8_0>, count: Int)
+        /// Panels and their scales from sk_pack_q8_0 (`count` = sk_packed_panels), in
+        /// `memory`, which this layer owns.
+        case q8_0(UnsafeMutablePointer<sk_panel_q8_0>, count: Int, memory: WeightMemory)
     }
 
     public var weightType: WeightType {
@@ -53,7 +53,10 @@ public final class Linear: @unchecked Sendable {
 
     /// Builds the layer from a stored tensor of shape [out, in], converting once: Q8_0 data
     /// is repacked as is; any other type is dequantized to fp32 and, for `.q8_0`, quantized.
-    public init(weight: TensorView, bias: [Float]?, as type: WeightType, activationScales: ActivationScales = .powerOfTwo) throws {
+    /// `hugePages`: keep int8 panels of 2 MiB or more in transparent huge pages where the OS
+    /// has them (`WeightMemory`).
+    public init(weight: TensorView, bias: [Float]?, as type: WeightType, activationScales: ActivationScales = .powerOfTwo,
+                hugePages: Bool = true) throws {
         self.activationScales = activationScales
         guard weight.shape.count == 2 else {
             throw ModelError.shapeMismatch(tensor: weight.name, expected: "[out, in]", found: weight.shape)
@@ -70,7 +73,8 @@ public final class Linear: @unchecked Sendable {
         }
         switch (type, weight.dtype) {
         case (.q8_0, .ggml(.q8_0)):
-            storage = try Linear.pack(base.assumingMemoryBound(to: sk_block_q8_0.self), n: outFeatures, k: inFeatures, name: weight.name)
+            storage = try Linear.pack(base.assumingMemoryBound(to: sk_block_q8_0.self), n: outFeatures, k: inFeatures, name: weight.name,
+                                      hugePages: hugePages)
             weight.releasePages()
         case (.q8_0, _):
             guard inFeatures % 32 == 0 else {
@@ -85,7 +89,9 @@ public final class Linear: @unchecked Sendable {
                     }
                 }
             }
-            storage = try blocks.withUnsafeBufferPointer { try Linear.pack($0.baseAddress!, n: out, k: inputs, name: weight.name) }
+            storage = try blocks.withUnsafeBufferPointer {
+                try Linear.pack($0.baseAddress!, n: out, k: inputs, name: weight.name, hugePages: hugePages)
+            }
             weight.releasePages()
         case (.f32, .f32) where Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0:
             storage = .f32(base.assumingMemoryBound(to: Float.self), owner: weight.owner)
@@ -98,42 +104,37 @@ public final class Linear: @unchecked Sendable {
 
     /// A layer over fp32 values already in memory (tests, heads built in code).
     public convenience init(weights: [Float], out: Int, in inFeatures: Int, bias: [Float]?, as type: WeightType,
-                            activationScales: ActivationScales = .powerOfTwo) throws {
+                            activationScales: ActivationScales = .powerOfTwo, hugePages: Bool = true) throws {
         let owned = OwnedFloats(weights)
         let view = TensorView(name: "weights", shape: [out, inFeatures], dtype: .f32,
                               data: UnsafeRawBufferPointer(start: owned.pointer, count: weights.count * 4), owner: owned)
-        try self.init(weight: view, bias: bias, as: type, activationScales: activationScales)
+        try self.init(weight: view, bias: bias, as: type, activationScales: activationScales, hugePages: hugePages)
     }
 
-    deinit {
-        if case .q8_0(let panels, let count) = storage {
-            panels.deinitialize(count: count)
-            UnsafeMutableRawPointer(panels).deallocate()
-        }
-    }
-
-    /// `count` panels on a cache-line boundary (the struct itself only asks for byte
+    /// `count` panels on a cache-line boundary at least (the struct itself only asks for byte
     /// alignment, and a large allocation comes back 16 bytes past a page): each panel is then
-    /// exactly 8 lines and each 32-byte group of scales sits in one.
-    private static func allocatePanels(_ count: Int, repeating panel: sk_panel_q8_0) -> UnsafeMutablePointer<sk_panel_q8_0> {
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<sk_panel_q8_0>.stride, alignment: 64)
-        let panels = raw.bindMemory(to: sk_panel_q8_0.self, capacity: count)
+    /// exactly 8 lines and each 32-byte group of scales sits in one. Large ones are in huge
+    /// pages where the OS has them (`WeightMemory`).
+    private static func allocatePanels(_ count: Int, repeating panel: sk_panel_q8_0,
+                                       hugePages: Bool) -> (UnsafeMutablePointer<sk_panel_q8_0>, WeightMemory) {
+        let memory = WeightMemory(byteCount: count * MemoryLayout<sk_panel_q8_0>.stride, hugePages: hugePages)
+        let panels = memory.base.bindMemory(to: sk_panel_q8_0.self, capacity: count)
         panels.initialize(repeating: panel, count: count)
-        return panels
+        return (panels, memory)
     }
 
     /// Repacks Q8_0 blocks for the kernels. A block whose fp16 scale is inf or NaN is refused:
     /// its values are not numbers, and the power-of-two kernels would turn the scale into a
     /// finite one instead of propagating it.
-    private static func pack(_ blocks: UnsafePointer<sk_block_q8_0>, n: Int, k: Int, name: String) throws -> Storage {
+    private static func pack(_ blocks: UnsafePointer<sk_block_q8_0>, n: Int, k: Int, name: String, hugePages: Bool) throws -> Storage {
         for i in 0 ..< n * (k / 32) where blocks[i].d & 0x7c00 == 0x7c00 {
             throw ModelError.invalidValue(key: "\(name): the scale of Q8_0 block \(i % (k / 32)) of row \(i / (k / 32))",
                                           value: blocks[i].d & 0x3ff == 0 ? "inf" : "NaN", expected: "a finite number")
         }
         let count = Int(sk_packed_panels(Int64(n), Int64(k)))
-        let panels = allocatePanels(count, repeating: sk_panel_q8_0())
+        let (panels, memory) = allocatePanels(count, repeating: sk_panel_q8_0(), hugePages: hugePages)
         sk_pack_q8_0(blocks, Int64(n), Int64(k), panels)
-        return .q8_0(panels, count: count)
+        return .q8_0(panels, count: count, memory: memory)
     }
 
     /// A layer of some of this layer's output rows, in the order given (repeats allowed),
@@ -150,11 +151,11 @@ public final class Linear: @unchecked Sendable {
             for (i, r) in rows.enumerated() { (owned.pointer + i * k).update(from: w + r * k, count: k) }
             return Linear(inFeatures: k, outFeatures: picked, bias: bias.map { b in rows.map { b[$0] } }, activationScales: activationScales,
                           storage: .f32(UnsafePointer(owned.pointer), owner: owned))
-        case .q8_0(let panels, _):
+        case .q8_0(let panels, _, let source):
             let nb = k / 32, count = Int(sk_packed_panels(Int64(picked), Int64(k)))
             // Padding, as sk_pack_q8_0 pads: quants 128 (the value 0), scales 1.0 (the GEMMs
             // need nonzero weight scales).
-            let out = Linear.allocatePanels(count, repeating: Linear.emptyPanel)
+            let (out, memory) = Linear.allocatePanels(count, repeating: Linear.emptyPanel, hugePages: source.hugePages)
             let scales = UnsafeMutablePointer(mutating: sk_panel_scales(out, Int64(picked), Int64(k))!)
             scales.update(repeating: 0x3c00, count: Int(sk_panel_count(Int64(picked), Int64(k))) * 16)
             let from = sk_panel_scales(panels, Int64(outFeatures), Int64(k))!
@@ -166,7 +167,7 @@ public final class Linear: @unchecked Sendable {
                 }
             }
             return Linear(inFeatures: k, outFeatures: picked, bias: bias.map { b in rows.map { b[$0] } }, activationScales: activationScales,
-                          storage: .q8_0(out, count: count))
+                          storage: .q8_0(out, count: count, memory: memory))
         }
     }
 
@@ -219,7 +220,7 @@ public final class Linear: @unchecked Sendable {
     /// one parallel region (`BertEncoder.forward`).
     func callAsFunction(_ x: Matrix, rows: Range<Int>, into y: Matrix, scratch: UnsafeMutablePointer<sk_block_q8_a>,
                         activation: Activation? = nil) {
-        guard case .q8_0(let panels, _) = storage else { preconditionFailure("row products are for int8 layers") }
+        guard case .q8_0(let panels, _, _) = storage else { preconditionFailure("row products are for int8 layers") }
         guard !rows.isEmpty else { return }
         StageProfiler.measure(\.matmul) {
             quantizedProduct(x, rows: rows, into: y, blocks: scratch, panels: panels)
@@ -239,7 +240,7 @@ public final class Linear: @unchecked Sendable {
     func callAsFunction(quantized blocks: UnsafePointer<sk_block_q8_a>, rows m: Int, columns: Range<Int>, into y: Matrix,
                         activation: Activation? = nil,
                         quantizeOutput: (blocks: UnsafeMutablePointer<sk_block_q8_a>, next: Linear)? = nil) {
-        guard case .q8_0(let panels, _) = storage else { preconditionFailure("quantized inputs are for int8 layers") }
+        guard case .q8_0(let panels, _, _) = storage else { preconditionFailure("quantized inputs are for int8 layers") }
         guard m > 0, !columns.isEmpty else { return }
         precondition(columns.lowerBound % 16 == 0 && columns.upperBound <= outFeatures, "columns \(columns) are not whole panels")
         StageProfiler.measure(\.matmul) {
@@ -369,7 +370,7 @@ public final class Linear: @unchecked Sendable {
                            b: w + n0 * k, ldb: k, c: y.data + n0, ldc: y.stride)
                 epilogue(0 ..< m, n0, n1)
             }
-        case .q8_0(let panels, _):
+        case .q8_0(let panels, _, _):
             let blocksPerRow = inFeatures / 32, mode = activationScales.kernelValue
             let n = outFeatures, k = inFeatures
             let threads = productThreads(rows: m, pool: pool)
@@ -443,7 +444,7 @@ public final class Linear: @unchecked Sendable {
     static func keepRowSplitForCachedWeights(_ layers: [Linear], cacheBytes: Int? = CacheSize.lastLevel) {
         guard let cache = cacheBytes else { return }
         let bytes = layers.reduce(0) { total, layer in
-            guard case .q8_0(_, let count) = layer.storage else { return total }
+            guard case .q8_0(_, let count, _) = layer.storage else { return total }
             return total + count * MemoryLayout<sk_panel_q8_0>.stride
         }
         for layer in layers { layer.rowSplitRows = bytes <= cache / 2 ? 16 : 64 }
