@@ -89,7 +89,7 @@ void sk_quantize_row_q8_a_scalar(const float *x, sk_block_q8_a *y, int64_t k, sk
 
 // MARK: - int8 GEMM
 
-// sk_panel_count and sk_pack_q8_0 are the public functions themselves: packing runs once per
+// sk_panel_count, sk_pack_q8_0 and sk_pack_q8_0_tiles are the public functions themselves: packing runs once per
 // weight matrix at load time, so it has no SIMD twins and no dispatch.
 
 int64_t sk_panel_count(int64_t n, int64_t k) {
@@ -103,11 +103,20 @@ int64_t sk_packed_panels(int64_t n, int64_t k) {
 }
 
 void sk_pack_q8_0(const sk_block_q8_0 *w, int64_t n, int64_t k, sk_panel_q8_0 *out) {
+    sk_pack_q8_0_tiles(w, n, k, out, 0, (n + SK_PANEL_COLS - 1) / SK_PANEL_COLS);
+}
+
+void sk_pack_q8_0_tiles(const sk_block_q8_0 *w, int64_t n, int64_t k, sk_panel_q8_0 *out, int64_t t0, int64_t t1) {
     int64_t nb = k / 32;
     int64_t tiles = (n + SK_PANEL_COLS - 1) / SK_PANEL_COLS;
     uint16_t *scales = (uint16_t *)sk_panel_scales(out, n, k);
-    memset(scales, 0, (size_t)(sk_packed_panels(n, k) - sk_panel_count(n, k)) * sizeof(sk_panel_q8_0));
-    for (int64_t t = 0; t < tiles; t++) {
+    if (t1 == tiles) {
+        // The scale panels' slots past the last tile's (they are never read).
+        size_t used = (size_t)sk_panel_count(n, k) * SK_PANEL_COLS;
+        size_t all = (size_t)(sk_packed_panels(n, k) - sk_panel_count(n, k)) * sizeof(sk_panel_q8_0) / sizeof(uint16_t);
+        memset(scales + used, 0, (all - used) * sizeof(uint16_t));
+    }
+    for (int64_t t = t0; t < t1; t++) {
         for (int64_t b = 0; b < nb; b++) {
             sk_panel_q8_0 *p = &out[t * nb + b];
             for (int c = 0; c < SK_PANEL_COLS; c++) {

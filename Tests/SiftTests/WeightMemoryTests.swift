@@ -1,9 +1,10 @@
 import CSiftKernels
+import Foundation
 import Testing
 @testable import Sift
 
 /// The memory behind int8 panels: huge-page-aligned mappings for large layers on Linux, the
-/// heap otherwise, and the same products from either.
+/// heap otherwise, the same products from either, and packing on several threads.
 struct WeightMemoryTests {
     @Test("large buffers start on a huge page on Linux, and every byte is usable")
     func largeBufferPlacement() {
@@ -34,5 +35,40 @@ struct WeightMemoryTests {
         let rows = [2047, 0, 1000]
         #expect(LinearTests.product(huge.selectingRows(rows), x, rows: m, threads: 1)
             == LinearTests.product(heap.selectingRows(rows), x, rows: m, threads: 1))
+    }
+
+    @Test("packing by ranges of tiles writes every byte one pack writes", arguments: [(53, 96), (16 * 33 + 5, 64), (16, 32)])
+    func tileRangesMatchWholePack(n: Int, k: Int) {
+        let blocks = (0 ..< n * k / 32).map { i in
+            var b = sk_block_q8_0()
+            b.d = i % 7 == 0 ? 0 : UInt16(0x2c00 + i % 1000)  // some zero scales, which packing replaces
+            withUnsafeMutableBytes(of: &b.qs) { q in for j in 0 ..< 32 { q[j] = UInt8(truncatingIfNeeded: i &* 31 &+ j &* 7) } }
+            return b
+        }
+        let count = Int(sk_packed_panels(Int64(n), Int64(k))), bytes = count * MemoryLayout<sk_panel_q8_0>.stride
+        var whole = [UInt8](repeating: 0xaa, count: bytes), ranges = [UInt8](repeating: 0x55, count: bytes)
+        whole.withUnsafeMutableBytes { sk_pack_q8_0(blocks, Int64(n), Int64(k), $0.baseAddress!.assumingMemoryBound(to: sk_panel_q8_0.self)) }
+        let tiles = (n + 15) / 16, cuts = [0, tiles / 3, tiles / 3, tiles - 1, tiles].map { max(0, $0) }
+        ranges.withUnsafeMutableBytes { out in
+            for (t0, t1) in zip(cuts, cuts.dropFirst()).reversed() {
+                sk_pack_q8_0_tiles(blocks, Int64(n), Int64(k), out.baseAddress!.assumingMemoryBound(to: sk_panel_q8_0.self), Int64(t0), Int64(t1))
+            }
+        }
+        #expect(whole == ranges)
+    }
+
+    @Test("a layer packed on two threads holds the same panels as one packed on one")
+    func threadedPackMatches() throws {
+        let n = 1100, k = 2048  // 2.4 MB of panels, 69 tiles: uneven halves
+        let w = LinearTests.values(n * k, seed: 9)
+        let pool = ThreadPool(threads: 2)
+        let threaded = try Linear(weights: w, out: n, in: k, bias: nil, as: .q8_0, packPool: pool)
+        let single = try Linear(weights: w, out: n, in: k, bias: nil, as: .q8_0)
+        guard case .q8_0(let a, let count, _) = threaded.storage, case .q8_0(let b, _, _) = single.storage else {
+            Issue.record("not int8"); return
+        }
+        let bytes = count * MemoryLayout<sk_panel_q8_0>.stride
+        #expect(bytes >= WeightMemory.hugePageBytes)
+        #expect(memcmp(a, b, bytes) == 0)
     }
 }

@@ -32,7 +32,8 @@ final class DecoderClassifier: @unchecked Sendable {
         let tied = config.tieWordEmbeddings && !loader.contains(names.lmHead + ".weight")
         let weight = try loader.tensor(tied ? names.embeddings : names.lmHead + ".weight", shape: [config.vocabSize, config.hiddenSize])
         return .languageModel(try Linear(weight: weight, bias: nil, as: loader.storageType(for: weight.dtype, inFeatures: config.hiddenSize),
-                                          activationScales: loader.activationScales, hugePages: loader.hugePages))
+                                          activationScales: loader.activationScales, hugePages: loader.hugePages,
+                                          packPool: loader.packPool))
     }
 
     func makeSession(maxTokens: Int, threads: Int) -> DecoderSession {

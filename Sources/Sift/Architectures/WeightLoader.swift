@@ -9,6 +9,8 @@ final class WeightLoader {
     let activationScales: ActivationScales
     /// Whether int8 layers keep their panels in transparent huge pages (`WeightMemory`).
     let hugePages: Bool
+    /// Threads that repack large int8 weights (`Linear.pack`): one per physical core.
+    let packPool = ThreadPool(threads: ThreadPool.physicalCores)
     private var used = Set<String>()
 
     init(_ store: any TensorStore, weightType: WeightType?, activationScales: ActivationScales = .powerOfTwo, hugePages: Bool = true) {
@@ -70,7 +72,7 @@ final class WeightLoader {
         case nil: b = try optionalVector(base + ".bias", count: out)
         }
         return try Linear(weight: weight, bias: b, as: type ?? storageType(for: weight.dtype, inFeatures: inFeatures), activationScales: activationScales,
-                          hugePages: hugePages)
+                          hugePages: hugePages, packPool: packPool)
     }
 
     /// One Linear computing several layers that read the same input, their outputs side by
@@ -100,7 +102,8 @@ final class WeightLoader {
             let owner = OwnedBytes(bytes)
             let view = TensorView(name: bases.joined(separator: "+"), shape: [total, inFeatures], dtype: .ggml(.q8_0),
                                   data: UnsafeRawBufferPointer(start: owner.pointer, count: bytes.count), owner: owner)
-            return try Linear(weight: view, bias: fusedBias, as: .q8_0, activationScales: activationScales, hugePages: hugePages)
+            return try Linear(weight: view, bias: fusedBias, as: .q8_0, activationScales: activationScales, hugePages: hugePages,
+                              packPool: packPool)
         }
         var values: [Float] = []
         values.reserveCapacity(total * inFeatures)
@@ -109,7 +112,7 @@ final class WeightLoader {
             w.releasePages()
         }
         return try Linear(weights: values, out: total, in: inFeatures, bias: fusedBias, as: type, activationScales: activationScales,
-                          hugePages: hugePages)
+                          hugePages: hugePages, packPool: packPool)
     }
 
     func embedding(_ name: String, rows: Int, cols: Int) throws -> EmbeddingTable {

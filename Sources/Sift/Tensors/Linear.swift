@@ -54,9 +54,9 @@ public final class Linear: @unchecked Sendable {
     /// Builds the layer from a stored tensor of shape [out, in], converting once: Q8_0 data
     /// is repacked as is; any other type is dequantized to fp32 and, for `.q8_0`, quantized.
     /// `hugePages`: keep int8 panels of 2 MiB or more in transparent huge pages where the OS
-    /// has them (`WeightMemory`).
+    /// has them (`WeightMemory`). `packPool`: threads to repack large int8 weights with.
     public init(weight: TensorView, bias: [Float]?, as type: WeightType, activationScales: ActivationScales = .powerOfTwo,
-                hugePages: Bool = true) throws {
+                hugePages: Bool = true, packPool: ThreadPool? = nil) throws {
         self.activationScales = activationScales
         guard weight.shape.count == 2 else {
             throw ModelError.shapeMismatch(tensor: weight.name, expected: "[out, in]", found: weight.shape)
@@ -74,7 +74,7 @@ public final class Linear: @unchecked Sendable {
         switch (type, weight.dtype) {
         case (.q8_0, .ggml(.q8_0)):
             storage = try Linear.pack(base.assumingMemoryBound(to: sk_block_q8_0.self), n: outFeatures, k: inFeatures, name: weight.name,
-                                      hugePages: hugePages)
+                                      hugePages: hugePages, pool: packPool)
             weight.releasePages()
         case (.q8_0, _):
             guard inFeatures % 32 == 0 else {
@@ -82,15 +82,17 @@ public final class Linear: @unchecked Sendable {
             }
             let floats = try weight.floats()
             var blocks = [sk_block_q8_0](repeating: sk_block_q8_0(), count: out * inputs / 32)
-            blocks.withUnsafeMutableBufferPointer { dst in
-                floats.withUnsafeBufferPointer { src in
-                    for r in 0 ..< out {
-                        sk_quantize_row_q8_0(src.baseAddress! + r * inputs, dst.baseAddress! + r * inputs / 32, Int64(inputs))
+            blocks.withUnsafeMutableBufferPointer { dstBuffer in
+                floats.withUnsafeBufferPointer { srcBuffer in
+                    let src = srcBuffer.baseAddress!, dst = dstBuffer.baseAddress!
+                    let quantize = { (rows: Range<Int>) in
+                        for r in rows { sk_quantize_row_q8_0(src + r * inputs, dst + r * inputs / 32, Int64(inputs)) }
                     }
+                    if let packPool { packPool.forRows(out, elementsPerRow: inputs, minimumElements: 1 << 20, quantize) } else { quantize(0 ..< out) }
                 }
             }
             storage = try blocks.withUnsafeBufferPointer {
-                try Linear.pack($0.baseAddress!, n: out, k: inputs, name: weight.name, hugePages: hugePages)
+                try Linear.pack($0.baseAddress!, n: out, k: inputs, name: weight.name, hugePages: hugePages, pool: packPool)
             }
             weight.releasePages()
         case (.f32, .f32) where Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0:
@@ -104,36 +106,51 @@ public final class Linear: @unchecked Sendable {
 
     /// A layer over fp32 values already in memory (tests, heads built in code).
     public convenience init(weights: [Float], out: Int, in inFeatures: Int, bias: [Float]?, as type: WeightType,
-                            activationScales: ActivationScales = .powerOfTwo, hugePages: Bool = true) throws {
+                            activationScales: ActivationScales = .powerOfTwo, hugePages: Bool = true, packPool: ThreadPool? = nil) throws {
         let owned = OwnedFloats(weights)
         let view = TensorView(name: "weights", shape: [out, inFeatures], dtype: .f32,
                               data: UnsafeRawBufferPointer(start: owned.pointer, count: weights.count * 4), owner: owned)
-        try self.init(weight: view, bias: bias, as: type, activationScales: activationScales, hugePages: hugePages)
+        try self.init(weight: view, bias: bias, as: type, activationScales: activationScales, hugePages: hugePages, packPool: packPool)
     }
 
     /// `count` panels on a cache-line boundary at least (the struct itself only asks for byte
     /// alignment, and a large allocation comes back 16 bytes past a page): each panel is then
     /// exactly 8 lines and each 32-byte group of scales sits in one. Large ones are in huge
-    /// pages where the OS has them (`WeightMemory`).
-    private static func allocatePanels(_ count: Int, repeating panel: sk_panel_q8_0,
+    /// pages where the OS has them (`WeightMemory`). Filled with `panel`, or left for a caller
+    /// that writes every byte (a plain C struct needs no initialization).
+    private static func allocatePanels(_ count: Int, repeating panel: sk_panel_q8_0?,
                                        hugePages: Bool) -> (UnsafeMutablePointer<sk_panel_q8_0>, WeightMemory) {
         let memory = WeightMemory(byteCount: count * MemoryLayout<sk_panel_q8_0>.stride, hugePages: hugePages)
         let panels = memory.base.bindMemory(to: sk_panel_q8_0.self, capacity: count)
-        panels.initialize(repeating: panel, count: count)
+        if let panel { panels.initialize(repeating: panel, count: count) }
         return (panels, memory)
     }
 
     /// Repacks Q8_0 blocks for the kernels. A block whose fp16 scale is inf or NaN is refused:
     /// its values are not numbers, and the power-of-two kernels would turn the scale into a
     /// finite one instead of propagating it.
-    private static func pack(_ blocks: UnsafePointer<sk_block_q8_0>, n: Int, k: Int, name: String, hugePages: Bool) throws -> Storage {
+    ///
+    /// With a pool, a matrix of 2 MiB or more is packed by its threads, in ranges of 16-column
+    /// tiles. Most of the time goes to first touches of the new memory; on this project's VM a
+    /// huge page the host has taken back costs ~2 µs a KiB to fault in, and two threads fault
+    /// in parallel (1 GiB: 2.24-2.34 s on one thread, 1.16-1.22 s on two).
+    private static func pack(_ blocks: UnsafePointer<sk_block_q8_0>, n: Int, k: Int, name: String, hugePages: Bool,
+                             pool: ThreadPool?) throws -> Storage {
         for i in 0 ..< n * (k / 32) where blocks[i].d & 0x7c00 == 0x7c00 {
             throw ModelError.invalidValue(key: "\(name): the scale of Q8_0 block \(i % (k / 32)) of row \(i / (k / 32))",
                                           value: blocks[i].d & 0x3ff == 0 ? "inf" : "NaN", expected: "a finite number")
         }
         let count = Int(sk_packed_panels(Int64(n), Int64(k)))
-        let (panels, memory) = allocatePanels(count, repeating: sk_panel_q8_0(), hugePages: hugePages)
-        sk_pack_q8_0(blocks, Int64(n), Int64(k), panels)
+        let (panels, memory) = allocatePanels(count, repeating: nil, hugePages: hugePages)
+        let tiles = (n + 15) / 16
+        let parts = count * MemoryLayout<sk_panel_q8_0>.stride < WeightMemory.hugePageBytes ? 1 : min(pool?.threadCount ?? 1, tiles)
+        if let pool, parts > 1 {
+            pool.parallel(parts) { p in
+                sk_pack_q8_0_tiles(blocks, Int64(n), Int64(k), panels, Int64(tiles * p / parts), Int64(tiles * (p + 1) / parts))
+            }
+        } else {
+            sk_pack_q8_0(blocks, Int64(n), Int64(k), panels)
+        }
         return .q8_0(panels, count: count, memory: memory)
     }
 
