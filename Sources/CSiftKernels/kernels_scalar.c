@@ -89,8 +89,8 @@ void sk_quantize_row_q8_a_scalar(const float *x, sk_block_q8_a *y, int64_t k, sk
 
 // MARK: - int8 GEMM
 
-// sk_panel_count, sk_pack_q8_0 and sk_pack_q8_0_tiles are the public functions themselves: packing runs once per
-// weight matrix at load time, so it has no SIMD twins and no dispatch.
+// sk_panel_count, sk_pack_q8_0 and sk_pack_q8_0_tiles are the public functions themselves:
+// packing runs once per weight matrix at load time, so it has no SIMD twins and no dispatch.
 
 int64_t sk_panel_count(int64_t n, int64_t k) {
     return (n + SK_PANEL_COLS - 1) / SK_PANEL_COLS * (k / 32);
@@ -102,11 +102,9 @@ int64_t sk_packed_panels(int64_t n, int64_t k) {
     return panels + (panels + per_panel - 1) / per_panel;
 }
 
-void sk_pack_q8_0(const sk_block_q8_0 *w, int64_t n, int64_t k, sk_panel_q8_0 *out) {
-    sk_pack_q8_0_tiles(w, n, k, out, 0, (n + SK_PANEL_COLS - 1) / SK_PANEL_COLS);
-}
-
-void sk_pack_q8_0_tiles(const sk_block_q8_0 *w, int64_t n, int64_t k, sk_panel_q8_0 *out, int64_t t0, int64_t t1) {
+/// Row j of W is at rows[j] when rows is given, else at w + j * k/32.
+static void sk_pack_tiles(const sk_block_q8_0 *w, const sk_block_q8_0 *const *rows, int64_t n, int64_t k,
+                          sk_panel_q8_0 *out, int64_t t0, int64_t t1) {
     int64_t nb = k / 32;
     int64_t tiles = (n + SK_PANEL_COLS - 1) / SK_PANEL_COLS;
     uint16_t *scales = (uint16_t *)sk_panel_scales(out, n, k);
@@ -121,7 +119,7 @@ void sk_pack_q8_0_tiles(const sk_block_q8_0 *w, int64_t n, int64_t k, sk_panel_q
             sk_panel_q8_0 *p = &out[t * nb + b];
             for (int c = 0; c < SK_PANEL_COLS; c++) {
                 int64_t col = t * SK_PANEL_COLS + c;
-                const sk_block_q8_0 *src = col < n ? &w[col * nb + b] : NULL;
+                const sk_block_q8_0 *src = col >= n ? NULL : rows ? &rows[col][b] : &w[col * nb + b];
                 // Padding columns and zero-scaled blocks: d = 1, quants 128 (the value 0).
                 // The GEMMs form x.d · w.d by adding exponents, which needs w.d ≠ 0.
                 if (src && (src->d & 0x7fff) == 0) src = NULL;
@@ -134,6 +132,14 @@ void sk_pack_q8_0_tiles(const sk_block_q8_0 *w, int64_t n, int64_t k, sk_panel_q
             }
         }
     }
+}
+
+void sk_pack_q8_0(const sk_block_q8_0 *w, int64_t n, int64_t k, sk_panel_q8_0 *out) {
+    sk_pack_tiles(w, NULL, n, k, out, 0, (n + SK_PANEL_COLS - 1) / SK_PANEL_COLS);
+}
+
+void sk_pack_q8_0_tiles(const sk_block_q8_0 *const *rows, int64_t n, int64_t k, sk_panel_q8_0 *out, int64_t t0, int64_t t1) {
+    sk_pack_tiles(NULL, rows, n, k, out, t0, t1);
 }
 
 /// The reference the SIMD GEMMs match bit for bit. Each output is its own chain of fmaf over

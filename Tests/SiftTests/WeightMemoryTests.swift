@@ -49,9 +49,12 @@ struct WeightMemoryTests {
         var whole = [UInt8](repeating: 0xaa, count: bytes), ranges = [UInt8](repeating: 0x55, count: bytes)
         whole.withUnsafeMutableBytes { sk_pack_q8_0(blocks, Int64(n), Int64(k), $0.baseAddress!.assumingMemoryBound(to: sk_panel_q8_0.self)) }
         let tiles = (n + 15) / 16, cuts = [0, tiles / 3, tiles / 3, tiles - 1, tiles].map { max(0, $0) }
-        ranges.withUnsafeMutableBytes { out in
-            for (t0, t1) in zip(cuts, cuts.dropFirst()).reversed() {
-                sk_pack_q8_0_tiles(blocks, Int64(n), Int64(k), out.baseAddress!.assumingMemoryBound(to: sk_panel_q8_0.self), Int64(t0), Int64(t1))
+        blocks.withUnsafeBufferPointer { b in
+            let rows: [UnsafePointer<sk_block_q8_0>?] = (0 ..< n).map { b.baseAddress! + $0 * (k / 32) }
+            ranges.withUnsafeMutableBytes { out in
+                for (t0, t1) in zip(cuts, cuts.dropFirst()).reversed() {
+                    sk_pack_q8_0_tiles(rows, Int64(n), Int64(k), out.baseAddress!.assumingMemoryBound(to: sk_panel_q8_0.self), Int64(t0), Int64(t1))
+                }
             }
         }
         #expect(whole == ranges)
@@ -70,5 +73,40 @@ struct WeightMemoryTests {
         let bytes = count * MemoryLayout<sk_panel_q8_0>.stride
         #expect(bytes >= WeightMemory.hugePageBytes)
         #expect(memcmp(a, b, bytes) == 0)
+    }
+
+    @Test("a layer stacked from separate Q8_0 matrices holds the panels of their concatenation")
+    func stackingMatchesConcatenation() throws {
+        let k = 256, outs = [40, 8, 8]  // tiles straddle the parts
+        let matrices = outs.enumerated().map { i, n in
+            (0 ..< n * k / 32).map { j in
+                var b = sk_block_q8_0()
+                b.d = UInt16(0x2c00 + (i * 131 + j) % 900)
+                withUnsafeMutableBytes(of: &b.qs) { q in for t in 0 ..< 32 { q[t] = UInt8(truncatingIfNeeded: i &* 53 &+ j &* 31 &+ t) } }
+                return b
+            }
+        }
+        func view(_ blocks: [sk_block_q8_0], name: String, rows: Int) -> TensorView {
+            let owned = OwnedFloats(count: (blocks.count * MemoryLayout<sk_block_q8_0>.stride + 3) / 4)
+            blocks.withUnsafeBytes { UnsafeMutableRawPointer(owned.pointer).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            return TensorView(name: name, shape: [rows, k], dtype: .ggml(.q8_0),
+                              data: UnsafeRawBufferPointer(start: owned.pointer, count: blocks.count * MemoryLayout<sk_block_q8_0>.stride), owner: owned)
+        }
+        let parts = zip(matrices, outs).enumerated().map { i, m in view(m.0, name: "part\(i)", rows: m.1) }
+        let stacked = try Linear.stacking(parts, bias: nil, packPool: ThreadPool(threads: 2))
+        let whole = try Linear(weight: view(matrices.flatMap { $0 }, name: "whole", rows: outs.reduce(0, +)), bias: nil, as: .q8_0)
+        guard case .q8_0(let a, let count, _) = stacked.storage, case .q8_0(let b, let wholeCount, _) = whole.storage else {
+            Issue.record("not int8"); return
+        }
+        #expect(stacked.outFeatures == 56 && count == wholeCount)
+        #expect(memcmp(a, b, count * MemoryLayout<sk_panel_q8_0>.stride) == 0)
+        var bad = matrices[2]
+        bad[3].d = 0x7c00  // inf
+        do {
+            _ = try Linear.stacking([parts[0], view(bad, name: "part2", rows: 8)], bias: nil)
+            Issue.record("an inf scale was accepted")
+        } catch {
+            #expect("\(error)".contains("part2: the scale of Q8_0 block 3 of row 0"), "\(error)")
+        }
     }
 }

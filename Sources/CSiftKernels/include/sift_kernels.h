@@ -136,9 +136,11 @@ static inline const uint16_t *sk_panel_scales(const sk_panel_q8_0 *w, int64_t n,
 void sk_pack_q8_0(const sk_block_q8_0 *w, int64_t n, int64_t k, sk_panel_q8_0 *out);
 
 /// sk_pack_q8_0's work for the 16-column tiles t0 ≤ t < t1 only: their panels and scales
-/// (and, with the last tile, the unused scale slots after it). Calls over ranges that cover
-/// 0 ..< ceil(n / 16) write exactly what one sk_pack_q8_0 call writes, and may run at once.
-void sk_pack_q8_0_tiles(const sk_block_q8_0 *w, int64_t n, int64_t k, sk_panel_q8_0 *out, int64_t t0, int64_t t1);
+/// (and, with the last tile, the unused scale slots after it), with row j of W (its k/32
+/// blocks) at rows[j], so that W may be stacked from separate matrices. Calls over ranges that
+/// cover 0 ..< ceil(n / 16) write exactly what one sk_pack_q8_0 call writes, and may run at
+/// once.
+void sk_pack_q8_0_tiles(const sk_block_q8_0 *const *rows, int64_t n, int64_t k, sk_panel_q8_0 *out, int64_t t0, int64_t t1);
 
 /// Y[i][j] = Σ_k X[i][k] * W[j][k] for rows i < m and columns n0 ≤ j < n1.
 /// X: m rows of k/32 activation blocks, row stride ldx blocks. W: packed by sk_pack_q8_0

@@ -77,8 +77,9 @@ final class WeightLoader {
 
     /// One Linear computing several layers that read the same input, their outputs side by
     /// side (q, k, v → [q | k | v]; gate, up → [gate | up]): one pass over the input and one
-    /// larger product instead of several. Q8_0 rows are concatenated as stored (no
-    /// requantization); other types as fp32. A missing bias is zeros when another part has one.
+    /// larger product instead of several. Q8_0 matrices are packed together straight from the
+    /// file (`Linear.stacking`: no copy, no requantization); other types as fp32. A missing
+    /// bias is zeros when another part has one.
     func stacked(_ bases: [String], outs: [Int], in inFeatures: Int, bias: Bool?) throws -> Linear {
         let weights = try zip(bases, outs).map { try tensor($0 + ".weight", shape: [$1, inFeatures]) }
         let biases: [[Float]?] = try zip(bases, outs).map { base, out in
@@ -93,17 +94,7 @@ final class WeightLoader {
         let total = outs.reduce(0, +)
         let type = storageType(for: weights[0].dtype, inFeatures: inFeatures)
         if type == .q8_0, weights.allSatisfy({ $0.dtype == .ggml(.q8_0) }) {
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(weights.reduce(0) { $0 + $1.data.count })
-            for w in weights {
-                bytes += w.data
-                w.releasePages()
-            }
-            let owner = OwnedBytes(bytes)
-            let view = TensorView(name: bases.joined(separator: "+"), shape: [total, inFeatures], dtype: .ggml(.q8_0),
-                                  data: UnsafeRawBufferPointer(start: owner.pointer, count: bytes.count), owner: owner)
-            return try Linear(weight: view, bias: fusedBias, as: .q8_0, activationScales: activationScales, hugePages: hugePages,
-                              packPool: packPool)
+            return try Linear.stacking(weights, bias: fusedBias, activationScales: activationScales, hugePages: hugePages, packPool: packPool)
         }
         var values: [Float] = []
         values.reserveCapacity(total * inFeatures)
@@ -155,14 +146,4 @@ struct EmbeddingTable: @unchecked Sendable {
     }
 }
 
-/// Bytes owned by a class, so a view can keep them alive.
-final class OwnedBytes: @unchecked Sendable {
-    let pointer: UnsafeMutableRawPointer
 
-    init(_ bytes: [UInt8]) {
-        pointer = .allocate(byteCount: max(bytes.count, 1), alignment: 64)
-        if !bytes.isEmpty { bytes.withUnsafeBytes { pointer.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) } }
-    }
-
-    deinit { pointer.deallocate() }
-}

@@ -73,7 +73,7 @@ public final class Linear: @unchecked Sendable {
         }
         switch (type, weight.dtype) {
         case (.q8_0, .ggml(.q8_0)):
-            storage = try Linear.pack(base.assumingMemoryBound(to: sk_block_q8_0.self), n: outFeatures, k: inFeatures, name: weight.name,
+            storage = try Linear.pack([(weight.name, base.assumingMemoryBound(to: sk_block_q8_0.self), outFeatures)], k: inFeatures,
                                       hugePages: hugePages, pool: packPool)
             weight.releasePages()
         case (.q8_0, _):
@@ -92,7 +92,7 @@ public final class Linear: @unchecked Sendable {
                 }
             }
             storage = try blocks.withUnsafeBufferPointer {
-                try Linear.pack($0.baseAddress!, n: out, k: inputs, name: weight.name, hugePages: hugePages, pool: packPool)
+                try Linear.pack([(weight.name, $0.baseAddress!, out)], k: inputs, hugePages: hugePages, pool: packPool)
             }
             weight.releasePages()
         case (.f32, .f32) where Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0:
@@ -126,7 +126,35 @@ public final class Linear: @unchecked Sendable {
         return (panels, memory)
     }
 
-    /// Repacks Q8_0 blocks for the kernels. A block whose fp16 scale is inf or NaN is refused:
+    /// One int8 layer whose outputs are those of `weights` side by side (q, k, v → [q | k | v];
+    /// gate, up → [gate | up]), packed straight from the stored Q8_0 matrices, with no
+    /// stacked copy of them. Each must be [out_i, in] Q8_0 with the same `in`.
+    public static func stacking(_ weights: [TensorView], bias: [Float]?, activationScales: ActivationScales = .powerOfTwo,
+                                hugePages: Bool = true, packPool: ThreadPool? = nil) throws -> Linear {
+        guard let first = weights.first, first.shape.count == 2 else {
+            throw ModelError.shapeMismatch(tensor: weights.first?.name ?? "stacked weights", expected: "[out, in]", found: weights.first?.shape ?? [])
+        }
+        let inFeatures = first.shape[1]
+        var parts: [(name: String, blocks: UnsafePointer<sk_block_q8_0>, rows: Int)] = []
+        for w in weights {
+            guard w.dtype == .ggml(.q8_0) else { throw ModelError.unsupportedTensorType(tensor: w.name, type: "\(w.dtype) (stacking takes Q8_0)") }
+            guard w.shape.count == 2, w.shape[0] > 0, w.shape[1] == inFeatures, inFeatures % 32 == 0,
+                  w.data.count >= w.shape[0] * inFeatures / 32 * MemoryLayout<sk_block_q8_0>.stride, let base = w.data.baseAddress else {
+                throw ModelError.shapeMismatch(tensor: w.name, expected: "[out, \(inFeatures)] of Q8_0 blocks", found: w.shape)
+            }
+            parts.append((w.name, base.assumingMemoryBound(to: sk_block_q8_0.self), w.shape[0]))
+        }
+        let outFeatures = parts.reduce(0) { $0 + $1.rows }
+        if let bias, bias.count != outFeatures {
+            throw ModelError.shapeMismatch(tensor: parts.map(\.name).joined(separator: "+") + " bias", expected: "[\(outFeatures)]", found: [bias.count])
+        }
+        let storage = try pack(parts, k: inFeatures, hugePages: hugePages, pool: packPool)
+        for w in weights { w.releasePages() }
+        return Linear(inFeatures: inFeatures, outFeatures: outFeatures, bias: bias, activationScales: activationScales, storage: storage)
+    }
+
+    /// Repacks Q8_0 blocks for the kernels: the rows of `matrices`, one after the other, each
+    /// `rows` contiguous rows of k/32 blocks. A block whose fp16 scale is inf or NaN is refused:
     /// its values are not numbers, and the power-of-two kernels would turn the scale into a
     /// finite one instead of propagating it.
     ///
@@ -134,22 +162,27 @@ public final class Linear: @unchecked Sendable {
     /// tiles. Most of the time goes to first touches of the new memory; on this project's VM a
     /// huge page the host has taken back costs ~2 µs a KiB to fault in, and two threads fault
     /// in parallel (1 GiB: 2.24-2.34 s on one thread, 1.16-1.22 s on two).
-    private static func pack(_ blocks: UnsafePointer<sk_block_q8_0>, n: Int, k: Int, name: String, hugePages: Bool,
+    private static func pack(_ matrices: [(name: String, blocks: UnsafePointer<sk_block_q8_0>, rows: Int)], k: Int, hugePages: Bool,
                              pool: ThreadPool?) throws -> Storage {
-        for i in 0 ..< n * (k / 32) where blocks[i].d & 0x7c00 == 0x7c00 {
-            throw ModelError.invalidValue(key: "\(name): the scale of Q8_0 block \(i % (k / 32)) of row \(i / (k / 32))",
-                                          value: blocks[i].d & 0x3ff == 0 ? "inf" : "NaN", expected: "a finite number")
+        let nb = k / 32
+        var rows: [UnsafePointer<sk_block_q8_0>?] = []
+        for (name, blocks, rowCount) in matrices {
+            for i in 0 ..< rowCount * nb where blocks[i].d & 0x7c00 == 0x7c00 {
+                throw ModelError.invalidValue(key: "\(name): the scale of Q8_0 block \(i % nb) of row \(i / nb)",
+                                              value: blocks[i].d & 0x3ff == 0 ? "inf" : "NaN", expected: "a finite number")
+            }
+            rows += (0 ..< rowCount).map { blocks + $0 * nb }
         }
+        let n = rows.count
         let count = Int(sk_packed_panels(Int64(n), Int64(k)))
         let (panels, memory) = allocatePanels(count, repeating: nil, hugePages: hugePages)
         let tiles = (n + 15) / 16
-        let parts = count * MemoryLayout<sk_panel_q8_0>.stride < WeightMemory.hugePageBytes ? 1 : min(pool?.threadCount ?? 1, tiles)
-        if let pool, parts > 1 {
-            pool.parallel(parts) { p in
-                sk_pack_q8_0_tiles(blocks, Int64(n), Int64(k), panels, Int64(tiles * p / parts), Int64(tiles * (p + 1) / parts))
+        let tasks = count * MemoryLayout<sk_panel_q8_0>.stride < WeightMemory.hugePageBytes ? 1 : min(pool?.threadCount ?? 1, tiles)
+        rows.withUnsafeBufferPointer { rows in
+            let pack = { (p: Int) in
+                sk_pack_q8_0_tiles(rows.baseAddress, Int64(n), Int64(k), panels, Int64(tiles * p / tasks), Int64(tiles * (p + 1) / tasks))
             }
-        } else {
-            sk_pack_q8_0(blocks, Int64(n), Int64(k), panels)
+            if let pool, tasks > 1 { pool.parallel(tasks, pack) } else { pack(0) }
         }
         return .q8_0(panels, count: count, memory: memory)
     }
