@@ -28,9 +28,9 @@ public struct ClassifierOptions: Sendable {
     /// Keep int8 weights of 2 MiB or more in transparent huge pages (Linux, where
     /// `/sys/kernel/mm/transparent_hugepage/enabled` allows `madvise`): 1-4% faster
     /// classifications of models too large for the cache, by fewer TLB misses as the products
-    /// stream the weights. On some VMs it makes loading slower (the Llama-3.2-1B shape in Q8_0:
-    /// 0.8-0.9 → 1.4-1.6 s on this project's machine): turn it off where load time counts
-    /// more than latency.
+    /// stream the weights. On some VMs it can make loading slower (the Llama-3.2-1B shape in
+    /// Q8_0: 0.53-0.58 s in small pages, 0.37-1.34 s in huge ones on this project's machine):
+    /// turn it off where load time counts more than latency.
     public var hugePages: Bool
     /// Time each stage (tokenize, embeddings, matrix products, attention, head) and report
     /// it in `Classification.timings`. Costs a clock read per stage.
