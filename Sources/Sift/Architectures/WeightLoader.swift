@@ -145,5 +145,3 @@ struct EmbeddingTable: @unchecked Sendable {
         try? Dequantize.row(type, from: bytes, into: UnsafeMutableBufferPointer(start: out, count: cols))
     }
 }
-
-
