@@ -46,12 +46,14 @@ typedef struct {
     void (*gelu_tanh_mul)(float *, const float *, int64_t);
     void (*layer_norm)(float *, const float *, const float *, int64_t, float);
     void (*rms_norm)(float *, const float *, int64_t, float);
+    void (*attention_head)(const float *, int64_t, const float *, int64_t, const float *, int64_t, float *, int64_t,
+                           int64_t, int64_t, int64_t, int64_t, int64_t, int, int64_t, float, float, float *);
 } sk_impl;
 
 #define SK_ROW_MATH_SCALAR sk_softmax_scalar, sk_log_sum_exp_scalar, sk_bias_activation_scalar, sk_gelu_scalar, sk_gelu_tanh_scalar, sk_silu_mul_scalar, \
-    sk_gelu_tanh_mul_scalar, sk_layer_norm_scalar, sk_rms_norm_scalar
+    sk_gelu_tanh_mul_scalar, sk_layer_norm_scalar, sk_rms_norm_scalar, sk_attention_head_scalar
 #define SK_ROW_MATH_AVX512 sk_softmax_avx512, sk_log_sum_exp_avx512, sk_bias_activation_avx512, sk_gelu_avx512, sk_gelu_tanh_avx512, sk_silu_mul_avx512, \
-    sk_gelu_tanh_mul_avx512, sk_layer_norm_avx512, sk_rms_norm_avx512
+    sk_gelu_tanh_mul_avx512, sk_layer_norm_avx512, sk_rms_norm_avx512, sk_attention_head_avx512
 
 static const sk_impl sk_impl_scalar = {
     sk_fp16_to_fp32_scalar, sk_fp32_to_fp16_scalar, sk_bf16_to_fp32_scalar,
@@ -281,3 +283,10 @@ void sk_silu_mul(float *a, const float *b, int64_t n) { sk_impl_active()->silu_m
 void sk_gelu_tanh_mul(float *a, const float *b, int64_t n) { sk_impl_active()->gelu_tanh_mul(a, b, n); }
 void sk_layer_norm(float *x, const float *w, const float *b, int64_t n, float eps) { sk_impl_active()->layer_norm(x, w, b, n, eps); }
 void sk_rms_norm(float *x, const float *w, int64_t n, float eps) { sk_impl_active()->rms_norm(x, w, n, eps); }
+
+void sk_attention_head(const float *q, int64_t ldq, const float *k, int64_t ldk, const float *v, int64_t ldv,
+                       float *out, int64_t ldo, int64_t heads, int64_t m, int64_t n, int64_t d, int64_t pos0, int causal,
+                       int64_t window, float scale, float softcap, float *scratch) {
+    if (heads <= 0 || m <= 0 || d <= 0) return;
+    sk_impl_active()->attention_head(q, ldq, k, ldk, v, ldv, out, ldo, heads, m, n, d, pos0, causal, window, scale, softcap, scratch);
+}

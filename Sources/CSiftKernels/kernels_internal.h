@@ -199,6 +199,16 @@ void sk_gemm_q8_0_neondot(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *
 
 #endif
 
+// MARK: - Attention (math_scalar.c, math_avx512.c)
+
+/// The keys [*lo, *hi) the query at position p may attend to (sk_attention_head).
+static inline void sk_attention_keys(int64_t p, int64_t n, int causal, int64_t window, int64_t *lo, int64_t *hi) {
+    int64_t h = causal && p + 1 < n ? p + 1 : n;
+    int64_t l = window > 0 && p - window + 1 > 0 ? p - window + 1 : 0;
+    *lo = l < h ? l : h;
+    *hi = h;
+}
+
 // MARK: - Row math constants (math_scalar.c, math_avx512.c)
 
 #define SK_EXP_MIN (-87.3f)
@@ -247,7 +257,10 @@ float sk_silu_1(float x);
     void sk_silu_mul_##level(float *a, const float *b, int64_t n); \
     void sk_gelu_tanh_mul_##level(float *a, const float *b, int64_t n); \
     void sk_layer_norm_##level(float *x, const float *w, const float *b, int64_t n, float eps); \
-    void sk_rms_norm_##level(float *x, const float *w, int64_t n, float eps);
+    void sk_rms_norm_##level(float *x, const float *w, int64_t n, float eps); \
+    void sk_attention_head_##level(const float *q, int64_t ldq, const float *k, int64_t ldk, const float *v, int64_t ldv, \
+                                   float *out, int64_t ldo, int64_t heads, int64_t m, int64_t n, int64_t d, int64_t pos0, int causal, \
+                                   int64_t window, float scale, float softcap, float *scratch);
 SK_ROW_MATH(scalar)
 SK_ROW_MATH(avx512)
 #undef SK_ROW_MATH

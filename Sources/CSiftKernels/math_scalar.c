@@ -137,3 +137,41 @@ void sk_rms_norm_scalar(float *x, const float *w, int64_t n, float eps) {
     float rstd = 1.0f / sqrtf(ms + eps);
     for (int64_t i = 0; i < n; i++) x[i] = (x[i] * rstd) * w[i];
 }
+
+/// One query row (the query at position pos) of sk_attention_head_scalar.
+static void sk_attention_row_scalar(const float *qi, const float *k, int64_t ldk, const float *v, int64_t ldv, float *oi,
+                                    int64_t n, int64_t d, int64_t pos, int causal, int64_t window, float scale, float softcap,
+                                    float *scratch) {
+    int64_t lo, hi;
+    sk_attention_keys(pos, n, causal, window, &lo, &hi);
+    for (int64_t c = 0; c < d; c++) oi[c] = 0.0f;
+    if (lo == hi) return;
+    for (int64_t j = lo; j < hi; j++) {
+        const float *kj = k + j * ldk;
+        float s = 0.0f;
+        for (int64_t c = 0; c < d; c++) s = fmaf(qi[c], kj[c], s);
+        s *= scale;
+        if (softcap > 0) s = softcap * sk_tanh_1(s / softcap);
+        scratch[j - lo] = s;
+    }
+    sk_softmax_scalar(scratch, hi - lo);
+    for (int64_t j = lo; j < hi; j++) {
+        const float *vj = v + j * ldv;
+        float p = scratch[j - lo];
+        for (int64_t c = 0; c < d; c++) oi[c] = fmaf(p, vj[c], oi[c]);
+    }
+}
+
+/// Head by head and row by row, the operations sk_attention_head documents, in its order.
+/// The AVX-512 version computes several rows and 16 keys or values at once; every lane of
+/// it takes these steps for its row.
+void sk_attention_head_scalar(const float *q, int64_t ldq, const float *k, int64_t ldk, const float *v, int64_t ldv,
+                              float *out, int64_t ldo, int64_t heads, int64_t m, int64_t n, int64_t d, int64_t pos0, int causal,
+                              int64_t window, float scale, float softcap, float *scratch) {
+    for (int64_t e = 0; e < heads; e++) {
+        for (int64_t i = 0; i < m; i++) {
+            sk_attention_row_scalar(q + i * ldq + e * d, k, ldk, v, ldv, out + i * ldo + e * d, n, d, pos0 + i, causal, window,
+                                    scale, softcap, scratch);
+        }
+    }
+}

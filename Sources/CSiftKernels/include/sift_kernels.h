@@ -195,6 +195,37 @@ void sk_layer_norm(float *x, const float *w, const float *b, int64_t n, float ep
 /// x = x/√(mean(x²) + eps)·w.
 void sk_rms_norm(float *x, const float *w, int64_t n, float eps);
 
+// MARK: - Attention (fp32)
+
+/// Query rows one sk_attention_head call works on together (they share the loads of keys
+/// and values).
+#define SK_ATTENTION_ROWS 8
+
+/// Scaled dot-product attention of `heads` query heads that share one key/value head (1, or
+/// a grouped-query attention group) over the keys of one sequence, for query rows 0 ≤ i < m
+/// at positions pos0 + i. Head e's queries and outputs are the d columns from e·d of q's and
+/// out's rows. Row i attends to keys lo_i ≤ j < hi_i:
+///   hi_i = causal ? min(n, pos0 + i + 1) : n,  lo_i = window > 0 ? max(0, pos0 + i − window + 1) : 0
+/// and computes
+///   s_ij  = scale · Σ_c q_ic k_jc        (one fmaf a c, in order, from +0)
+///   s_ij  = softcap · tanh(s_ij / softcap) when softcap > 0
+///   p_i   = sk_softmax(s_i[lo_i ..< hi_i])
+///   out_ic = Σ_j p_ij v_jc               (one fmaf a key, in order, from +0; 0 for no keys)
+/// q, k, v and out are row-major with row strides ldq, ldk, ldv, ldo; head width d.
+///
+/// A row's result depends on its own query, position and the keys only — not on m or on
+/// which rows share a call — so the rows of a sequence may be split between threads
+/// anywhere. Every level gives the same bits. scratch: sk_attention_scratch(n, d) floats.
+void sk_attention_head(const float *q, int64_t ldq, const float *k, int64_t ldk, const float *v, int64_t ldv,
+                       float *out, int64_t ldo, int64_t heads, int64_t m, int64_t n, int64_t d, int64_t pos0, int causal,
+                       int64_t window, float scale, float softcap, float *scratch);
+
+/// Floats of scratch sk_attention_head needs for n keys of width d: the keys transposed
+/// (d rows of n rounded up to 16) and SK_ATTENTION_ROWS rows of scores.
+static inline int64_t sk_attention_scratch(int64_t n, int64_t d) {
+    return (d + SK_ATTENTION_ROWS) * ((n + 15) / 16 * 16);
+}
+
 // MARK: - Threads
 
 /// The CPU's spin-wait hint (PAUSE on x86, YIELD on arm64), for polling loops.

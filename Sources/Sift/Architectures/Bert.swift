@@ -48,12 +48,6 @@ struct BertEncoder: @unchecked Sendable {
         Linear.keepRowSplitForCachedWeights(layers.flatMap { [$0.qkv, $0.output, $0.up, $0.down] })
     }
 
-    /// Scratch floats a forward pass over `tokens` tokens needs (see `forward`).
-    func scratchFloats(tokens: Int) -> Int {
-        let h = config.hiddenSize
-        return tokens * (6 * h + config.intermediateSize) + config.heads * tokens
-    }
-
     /// The final hidden states of one sequence, [tokens, hidden].
     func forward(ids: [Int32], typeIds: [Int32], arena: Arena, pool: ThreadPool) throws -> Matrix {
         try forward(PackedBatch([(ids, typeIds)]), firstRowsOnly: false, arena: arena, pool: pool)
@@ -79,7 +73,7 @@ struct BertEncoder: @unchecked Sendable {
         let context = try arena.matrix(rows: t, cols: h), projected = try arena.matrix(rows: t, cols: h)
         let hidden = try arena.matrix(rows: t, cols: config.intermediateSize)
         let firstRows = try arena.matrix(rows: b, cols: h)
-        let scores = try arena.allocate(Float.self, count: attentionScratch(queries: batch.longest, keys: batch.longest, pool: pool))
+        let scores = try arena.allocate(Float.self, count: attentionScratch(queries: batch.longest, keys: batch.longest, headDim: config.headDim, pool: pool))
         let quantized = try arena.allocate(sk_block_q8_a.self, count: t * (max(h, config.intermediateSize) + 31) / 32)
         let scale = 1 / Float(config.headDim).squareRoot()
         let rowParallel = rowParallelLayers(rows: t, pool: pool)
@@ -197,7 +191,7 @@ struct BertEncoder: @unchecked Sendable {
                     let r = batch.range(s)
                     attendHeads(selected, q: q.rows(r), k: k.rows(r), v: v.rows(r), out: context.rows(r), heads: heads, kvHeads: heads,
                                 headDim: d, scale: scale, mask: AttentionMask(causal: false),
-                                scores: scores + task * batch.longest * batch.longest)
+                                scores: scores + task * attentionScratchPerThread(queries: batch.longest, keys: batch.longest, headDim: d))
                 }
             }
             layer.output.quantizeInput(context, columns: columns, into: quantized)
@@ -244,9 +238,14 @@ struct BertEncoder: @unchecked Sendable {
     /// 10 alternations of `sift-bench models --runs 6`, p50 ms medians by the VM's state
     /// (x-core column), separate regions -> one: near, MiniLM 64/128 tokens 2.35/4.96 ->
     /// 2.34/4.86, BERT-base 17.36/33.99 -> 17.19/33.77; far, MiniLM 3.64/7.12 -> 3.53/6.86,
-    /// BERT-base 23.2/41.5 -> 23.3/40.6. Attention stays a region of its own, split by heads:
-    /// split by query rows it could join this one, but BLAS rounds a row's scores differently
-    /// with the number of rows in the call, so the result would depend on the thread count.
+    /// BERT-base 23.2/41.5 -> 23.3/40.6. Attention stays a region of its own, split by heads.
+    /// Split by query rows it can join this one (`sk_attention_head` computes each row on its
+    /// own; the next layer's q/k/v then needs a second buffer, as a task may write its rows
+    /// while the other still attends), but that gained nothing: two runs of 6 alternations
+    /// of `--runs 30` (16-48 tokens, then 64 and 128), p50 ms medians, own region -> joined,
+    /// MiniLM 16/24/32/48/64/128 tokens,
+    /// near 0.61/0.86/1.15/1.74/2.38/5.04 -> 0.61/0.87/1.16/1.75/2.44/5.08, far
+    /// 0.83/1.15/1.73/2.61/3.34/6.75 -> 0.85/1.19/1.77/2.62/3.33/6.57.
     /// Computing q/k/v and attention by head halves from int8 x instead, as the first region
     /// of `columnParallelLayer` does (less data crosses), was slower: far state, 8
     /// alternations, MiniLM 16/64/128 tokens 0.87/3.46/6.92 -> 0.92/3.62/7.19 ms, BERT-base
@@ -261,7 +260,8 @@ struct BertEncoder: @unchecked Sendable {
     /// longest `longest` rows, on `threads` threads.
     func scratchBytes(rows: Int, count: Int, longest: Int, threads: Int) -> Int {
         let h = config.hiddenSize, f = config.intermediateSize
-        let floats = rows * (6 * h + f) + count * h + h + threads * longest * longest  // qkv is 3h of the 6h
+        let floats = rows * (6 * h + f) + count * h + h  // qkv is 3h of the 6h
+            + threads * attentionScratchPerThread(queries: longest, keys: longest, headDim: config.headDim)
         let blocks = rows * (max(h, f) + 31) / 32 + rows * ((h + 31) / 32)  // the second: columnParallelLayer's x
         return floats * 4 + blocks * MemoryLayout<sk_block_q8_a>.stride + 16 * 64
     }

@@ -119,7 +119,8 @@ struct TransformerDecoder: @unchecked Sendable {
     func scratchBytes(tokens n: Int, context: Int, threads: Int, longest: Int? = nil) -> Int {
         let c = config, l = longest ?? n
         // Per row: activations; per thread: one head's scores over the context.
-        let floats = n * (4 * c.hiddenSize + 2 * c.queryWidth + 2 * c.kvWidth + 2 * c.intermediateSize) + threads * l * (context - n + l)
+        let floats = n * (4 * c.hiddenSize + 2 * c.queryWidth + 2 * c.kvWidth + 2 * c.intermediateSize)
+            + threads * attentionScratchPerThread(queries: l, keys: context - n + l, headDim: c.headDim)
         let blocks = n * (max(c.hiddenSize, c.intermediateSize, c.queryWidth) + 31) / 32 + n * ((c.hiddenSize + 31) / 32)
         return floats * 4 + blocks * MemoryLayout<sk_block_q8_a>.stride + 16 * 64
     }
@@ -186,7 +187,7 @@ struct TransformerDecoder: @unchecked Sendable {
         let projected = try arena.matrix(rows: n, cols: h)
         let gateUp = try arena.matrix(rows: n, cols: 2 * f)
         let gathered = try arena.matrix(rows: outputs.count, cols: h)
-        let scores = try arena.allocate(Float.self, count: attentionScratch(queries: batch.longest, keys: mostKeys, pool: pool))
+        let scores = try arena.allocate(Float.self, count: attentionScratch(queries: batch.longest, keys: mostKeys, headDim: d, pool: pool))
         let quantized = try arena.allocate(sk_block_q8_a.self, count: n * (max(h, f, qw) + 31) / 32)
         let quantizedNormed = try arena.allocate(sk_block_q8_a.self, count: n * ((h + 31) / 32))
         // Positions count from each sequence's start, after the shared prefix and its context.
