@@ -290,3 +290,5 @@ void sk_attention_head(const float *q, int64_t ldq, const float *k, int64_t ldk,
     if (heads <= 0 || m <= 0 || d <= 0) return;
     sk_impl_active()->attention_head(q, ldq, k, ldk, v, ldv, out, ldo, heads, m, n, d, pos0, causal, window, scale, softcap, scratch);
 }
+
+int sk_attention_head_vectorized(void) { return sk_impl_active()->attention_head != sk_attention_head_scalar; }

@@ -111,6 +111,17 @@ import TestSupport
         }
     }
 
+    /// Vectorized exactly at the AVX-512 levels (the others run the scalar reference).
+    @Test func reportsWhereItIsVectorized() {
+        let saved = sk_isa_active()
+        defer { _ = sk_isa_set(saved) }
+        for level in [SK_ISA_SCALAR] + levels {
+            #expect(sk_isa_set(level) == 0)
+            let vectorized = level == SK_ISA_AVX512 || level == SK_ISA_AVX512_VNNI
+            #expect((sk_attention_head_vectorized() != 0) == vectorized, "\(name(level))")
+        }
+    }
+
     /// A query past the keys with a window that leaves it none gets zeros, as does a call
     /// without keys.
     @Test func rowsWithoutKeysAreZero() {
