@@ -77,6 +77,19 @@ private func editedCopy(of name: String, _ edit: (inout [String: Any]) -> Void) 
         }
     }
 
+    /// A softcap of 0 would turn every score into NaN (0 · tanh(x / 0)); it is refused by name.
+    @Test(arguments: [("attn_logit_softcapping", 0.0), ("final_logit_softcapping", -30.0)])
+    func nonPositiveSoftcapsAreRefused(key: String, value: Double) throws {
+        let folder = try editedCopy(of: "llama-cls") { $0[key] = value }
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect {
+            _ = try ModelRegistry.load(folder: folder, weightType: .f32)
+        } throws: { error in
+            guard case ModelError.invalidValue(let k, _, _) = error else { return false }
+            return k == key
+        }
+    }
+
     @Test func labelCountDisagreeingWithTheHeadIsAShapeMismatch() throws {
         let folder = try editedCopy(of: "bert-cls") { c in
             c["id2label"] = ["0": "a", "1": "b", "2": "c", "3": "d", "4": "e"]

@@ -211,6 +211,16 @@ extension DecoderConfig {
         attentionLogitSoftcap = c.attn_logit_softcapping.map(Float.init)
         tieWordEmbeddings = c.tie_word_embeddings ?? (gemma ? true : false)
         padTokenId = c.pad_token_id
+        try checkSoftcaps()
+    }
+
+    /// Softcaps, when given, must be positive and finite: cap · tanh(x / cap) is NaN for 0.
+    func checkSoftcaps() throws {
+        for (key, cap) in [("attn_logit_softcapping", attentionLogitSoftcap), ("final_logit_softcapping", finalLogitSoftcap)] {
+            if let cap, !(cap > 0 && cap.isFinite) {
+                throw ModelError.invalidValue(key: key, value: "\(cap)", expected: "a positive number")
+            }
+        }
     }
 }
 

@@ -183,5 +183,6 @@ extension DecoderConfig {
         attentionLogitSoftcap = m.double(m.arch("attn_logit_softcapping")).map(Float.init)
         tieWordEmbeddings = !loader.contains("output.weight")
         padTokenId = m.int("tokenizer.ggml.padding_token_id")
+        try checkSoftcaps()
     }
 }
