@@ -197,20 +197,12 @@ struct BertEncoder: @unchecked Sendable {
             layer.output.quantizeInput(context, columns: columns, into: quantized)
         }
         layer.output(quantized: quantized, rows: t, into: projected, pool: pool)
-        addLayerNormQuantizing(x, projected, norm: layer.attentionNorm, for: layer.up, into: quantizedX, pool: pool)
+        addLayerNorm(x, projected, weight: layer.attentionNorm.weight, bias: layer.attentionNorm.bias, eps: config.layerNormEps, pool: pool,
+                     quantizingFor: layer.up, into: quantizedX)
         layer.up(quantized: quantizedX, rows: t, into: hidden, pool: pool, activation: config.activation, quantizeOutput: (quantized, layer.down))
         layer.down(quantized: quantized, rows: t, into: projected, pool: pool)
-        addLayerNormQuantizing(x, projected, norm: layer.outputNorm, for: next?.qkv, into: quantizedX, pool: pool)
-    }
-
-    /// x += y and LayerNorm by rows, as `addLayerNorm`, each part's rows then quantized as
-    /// `consumer`'s input into `blocks` (row i at `blocks + i · consumer.quantizedBlocks(rows: 1)`).
-    private func addLayerNormQuantizing(_ x: Matrix, _ y: Matrix, norm: (weight: [Float], bias: [Float]), for consumer: Linear?,
-                                        into blocks: UnsafeMutablePointer<sk_block_q8_a>, pool: ThreadPool) {
-        pool.forRows(x.rows, elementsPerRow: x.cols, minimumElements: ThreadPool.heavyRowPass) { rows in
-            addNorm(x, y, rows: rows, norm: norm)
-            if let consumer { consumer.quantizeInput(x, rows: rows, into: blocks + rows.lowerBound * consumer.quantizedBlocks(rows: 1)) }
-        }
+        addLayerNorm(x, projected, weight: layer.outputNorm.weight, bias: layer.outputNorm.bias, eps: config.layerNormEps, pool: pool,
+                     quantizingFor: next?.qkv, into: quantizedX)
     }
 
     /// Whether a pass over `rows` rows takes the column-parallel path (`columnParallelLayer`):

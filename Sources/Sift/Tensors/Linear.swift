@@ -344,7 +344,7 @@ public final class Linear: @unchecked Sendable {
     /// block of the first column.
     func quantizeInput(_ x: Matrix, columns: Range<Int>, into blocks: UnsafeMutablePointer<sk_block_q8_a>) {
         precondition(columns.lowerBound % 32 == 0 && (columns.upperBound % 32 == 0 || columns.upperBound == inFeatures))
-        let perRow = (inFeatures + 31) / 32
+        let perRow = quantizedBlocks(rows: 1)
         for i in 0 ..< x.rows {
             sk_quantize_row_q8_a(x.row(i) + columns.lowerBound, blocks + i * perRow + columns.lowerBound / 32, Int64(columns.count),
                                  activationScales.kernelValue)

@@ -106,13 +106,19 @@ func rmsNorm(_ x: Matrix, weight: [Float], eps: Float, pool: ThreadPool) {
 }
 
 /// x += y, then LayerNorm of each row of x, in one pass over each row: the same operations
-/// as `add` then `layerNorm`, with one parallel region instead of two.
-func addLayerNorm(_ x: Matrix, _ y: Matrix, weight: [Float], bias: [Float]?, eps: Float, pool: ThreadPool) {
+/// as `add` then `layerNorm`, with one parallel region instead of two. With a `consumer`,
+/// each part's rows of x are then also quantized as its input (row i at blocks + i ·
+/// consumer.quantizedBlocks(rows: 1)), while they are in cache.
+func addLayerNorm(_ x: Matrix, _ y: Matrix, weight: [Float], bias: [Float]?, eps: Float, pool: ThreadPool,
+                  quantizingFor consumer: Linear? = nil, into blocks: UnsafeMutablePointer<sk_block_q8_a>? = nil) {
     weight.withUnsafeBufferPointer { w in
         (bias ?? []).withUnsafeBufferPointer { b in
             let beta = bias == nil ? nil : b.baseAddress
             pool.forRows(x.rows, elementsPerRow: x.cols, minimumElements: ThreadPool.heavyRowPass) { rows in
                 addLayerNorm(x, y, rows: rows, weight: w.baseAddress!, bias: beta, eps: eps)
+                if let consumer, let blocks {
+                    consumer.quantizeInput(x, rows: rows, into: blocks + rows.lowerBound * consumer.quantizedBlocks(rows: 1))
+                }
             }
         }
     }
