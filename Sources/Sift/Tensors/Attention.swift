@@ -150,25 +150,22 @@ func attention(q: Matrix, k: Matrix, v: Matrix, prefix: KeyValues? = nil, contex
 }
 
 /// `attention` for the heads `selected` only, on the calling thread; `scores` holds
-/// q.rows × (all keys) floats.
-func attendHeads(_ selected: some Sequence<Int>, q: Matrix, k: Matrix, v: Matrix, prefix: KeyValues? = nil, context: KeyValues? = nil,
+/// `attentionScratchPerThread(queries: q.rows, keys: (all keys), headDim:)` floats.
+func attendHeads(_ selected: Range<Int>, q: Matrix, k: Matrix, v: Matrix, prefix: KeyValues? = nil, context: KeyValues? = nil,
                  out: Matrix, heads: Int, kvHeads: Int, headDim: Int, scale: Float, mask: AttentionMask, queryOffset: Int = 0,
                  softcap: Float? = nil, scores: UnsafeMutablePointer<Float>) {
     let prefixRows = prefix?.keys.rows ?? 0, before = prefixRows + (context?.keys.rows ?? 0)
     let queries = q.rows, keys = before + k.rows, group = heads / kvHeads
     if prefix == nil, context == nil, sk_attention_head_vectorized() != 0 {
-        // One call for each run of consecutive heads that share keys and values.
-        let list = selected.sorted()
-        var i = 0
-        while i < list.count {
-            let kvh = list[i] / group
-            var e = i + 1
-            while e < list.count, list[e] == list[e - 1] + 1, list[e] / group == kvh { e += 1 }
-            sk_attention_head(q.data + list[i] * headDim, Int64(q.stride), k.data + kvh * headDim, Int64(k.stride),
-                              v.data + kvh * headDim, Int64(v.stride), out.data + list[i] * headDim, Int64(out.stride),
-                              Int64(e - i), Int64(queries), Int64(keys), Int64(headDim), Int64(queryOffset), mask.causal ? 1 : 0,
+        // One call for each run of the selected heads that share keys and values.
+        var h = selected.lowerBound
+        while h < selected.upperBound {
+            let kvh = h / group, end = min(selected.upperBound, (kvh + 1) * group)
+            sk_attention_head(q.data + h * headDim, Int64(q.stride), k.data + kvh * headDim, Int64(k.stride),
+                              v.data + kvh * headDim, Int64(v.stride), out.data + h * headDim, Int64(out.stride),
+                              Int64(end - h), Int64(queries), Int64(keys), Int64(headDim), Int64(queryOffset), mask.causal ? 1 : 0,
                               Int64(mask.window ?? 0), scale, softcap ?? 0, scores)
-            i = e
+            h = end
         }
         return
     }
