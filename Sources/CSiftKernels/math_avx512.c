@@ -85,15 +85,20 @@ static inline SK_AVX512 float sk_lanes_in_order(__m512 v) {
     return s;
 }
 
-SK_AVX512 void sk_softmax_avx512(float *x, int64_t n) {
-    if (n <= 0) return;
+// sk_softmax_avx512's three passes, shared with the attention's softmax of a group of rows.
+
+/// The largest of x[0 ..< n] (−inf for n = 0).
+static inline SK_AVX512 float sk_softmax_max(const float *x, int64_t n) {
     __m512 mv = _mm512_set1_ps(-INFINITY);
     for (int64_t i = 0; i < n; i += 16) {
         __mmask16 k = sk_tail(n, i);
         mv = _mm512_mask_max_ps(mv, k, mv, _mm512_maskz_loadu_ps(k, x + i));
     }
-    float m = _mm512_reduce_max_ps(mv);
-    if (m == -INFINITY) return;
+    return _mm512_reduce_max_ps(mv);
+}
+
+/// x = exp(x − m); returns the 16 lane sums of the new x.
+static inline SK_AVX512 __m512 sk_softmax_exp(float *x, int64_t n, float m) {
     __m512 mb = _mm512_set1_ps(m), sum = _mm512_setzero_ps();
     for (int64_t i = 0; i < n; i += 16) {
         __mmask16 k = sk_tail(n, i);
@@ -101,11 +106,23 @@ SK_AVX512 void sk_softmax_avx512(float *x, int64_t n) {
         _mm512_mask_storeu_ps(x + i, k, e);
         sum = _mm512_mask_add_ps(sum, k, sum, e);
     }
-    __m512 inv = _mm512_set1_ps(1.0f / sk_lanes_in_order(sum));
+    return sum;
+}
+
+/// x *= inv.
+static inline SK_AVX512 void sk_softmax_scale(float *x, int64_t n, float inv) {
+    __m512 iv = _mm512_set1_ps(inv);
     for (int64_t i = 0; i < n; i += 16) {
         __mmask16 k = sk_tail(n, i);
-        _mm512_mask_storeu_ps(x + i, k, _mm512_mul_ps(_mm512_maskz_loadu_ps(k, x + i), inv));
+        _mm512_mask_storeu_ps(x + i, k, _mm512_mul_ps(_mm512_maskz_loadu_ps(k, x + i), iv));
     }
+}
+
+SK_AVX512 void sk_softmax_avx512(float *x, int64_t n) {
+    if (n <= 0) return;
+    float m = sk_softmax_max(x, n);
+    if (m == -INFINITY) return;
+    sk_softmax_scale(x, n, 1.0f / sk_lanes_in_order(sk_softmax_exp(x, n, m)));
 }
 
 SK_AVX512 float sk_log_sum_exp_avx512(const float *x, int64_t n) {
@@ -313,42 +330,16 @@ SK_ATTEND_SCORES(2)
 /// steps overlap.
 static inline SK_AVX512 void sk_attend_softmax(float *s, int64_t ld, int rows, const int64_t *lo, const int64_t *hi, int64_t base) {
     float top[SK_ATTENTION_ROWS], lane[SK_ATTENTION_ROWS][16], total[SK_ATTENTION_ROWS];
+    for (int r = 0; r < rows; r++) top[r] = sk_softmax_max(s + r * ld + (lo[r] - base), hi[r] - lo[r]);
     for (int r = 0; r < rows; r++) {
-        const float *x = s + r * ld + (lo[r] - base);
-        const int64_t n = hi[r] - lo[r];
-        __m512 mv = _mm512_set1_ps(-INFINITY);
-        for (int64_t i = 0; i < n; i += 16) {
-            __mmask16 k = sk_tail(n, i);
-            mv = _mm512_mask_max_ps(mv, k, mv, _mm512_maskz_loadu_ps(k, x + i));
-        }
-        top[r] = n > 0 ? _mm512_reduce_max_ps(mv) : -INFINITY;
-    }
-    for (int r = 0; r < rows; r++) {
-        float *x = s + r * ld + (lo[r] - base);
-        const int64_t n = hi[r] - lo[r];
-        __m512 mb = _mm512_set1_ps(top[r]), sum = _mm512_setzero_ps();
-        if (top[r] != -INFINITY) {
-            for (int64_t i = 0; i < n; i += 16) {
-                __mmask16 k = sk_tail(n, i);
-                __m512 e = sk_exp16(_mm512_sub_ps(_mm512_maskz_loadu_ps(k, x + i), mb));
-                _mm512_mask_storeu_ps(x + i, k, e);
-                sum = _mm512_mask_add_ps(sum, k, sum, e);
-            }
-        }
+        __m512 sum = top[r] == -INFINITY ? _mm512_setzero_ps() : sk_softmax_exp(s + r * ld + (lo[r] - base), hi[r] - lo[r], top[r]);
         _mm512_storeu_ps(lane[r], sum);
         total[r] = 0;
     }
     for (int l = 0; l < 16; l++)
         for (int r = 0; r < rows; r++) total[r] += lane[r][l];
     for (int r = 0; r < rows; r++) {
-        if (top[r] == -INFINITY) continue;
-        float *x = s + r * ld + (lo[r] - base);
-        const int64_t n = hi[r] - lo[r];
-        __m512 inv = _mm512_set1_ps(1.0f / total[r]);
-        for (int64_t i = 0; i < n; i += 16) {
-            __mmask16 k = sk_tail(n, i);
-            _mm512_mask_storeu_ps(x + i, k, _mm512_mul_ps(_mm512_maskz_loadu_ps(k, x + i), inv));
-        }
+        if (top[r] != -INFINITY) sk_softmax_scale(s + r * ld + (lo[r] - base), hi[r] - lo[r], 1.0f / total[r]);
     }
 }
 
