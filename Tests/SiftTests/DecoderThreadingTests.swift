@@ -12,13 +12,9 @@ import Testing
     static func writeModel() throws -> URL {
         var m = RandomGGUF(seed: 0xDEC0DE)
         let h = hidden, kv = kvHeads * (hidden / heads)
-        m.writer.set("general.architecture", .string("llama"))
-        m.writer.set("llama.context_length", .uint32(256))
-        m.writer.set("llama.embedding_length", .uint32(UInt32(h)))
-        m.writer.set("llama.block_count", .uint32(UInt32(layers)))
-        m.writer.set("llama.feed_forward_length", .uint32(UInt32(intermediate)))
-        m.writer.set("llama.attention.head_count", .uint32(UInt32(heads)))
-        m.writer.set("llama.attention.head_count_kv", .uint32(UInt32(kvHeads)))
+        m.architecture("llama", sizes: ["context_length": 256, "embedding_length": h, "block_count": layers,
+                                        "feed_forward_length": intermediate, "attention.head_count": heads,
+                                        "attention.head_count_kv": kvHeads])
         m.writer.set("llama.attention.layer_norm_rms_epsilon", .float32(1e-6))
         m.writer.set("llama.rope.freq_base", .float32(10_000))
         try m.tensor("token_embd.weight", [vocab, h], scale: 1)

@@ -14,12 +14,8 @@ import Testing
     static func writeModel() throws -> URL {
         var m = RandomGGUF(seed: 0x5EED)
         let h = hidden
-        m.writer.set("general.architecture", .string("bert"))
-        m.writer.set("bert.context_length", .uint32(UInt32(positions)))
-        m.writer.set("bert.embedding_length", .uint32(UInt32(h)))
-        m.writer.set("bert.block_count", .uint32(UInt32(layers)))
-        m.writer.set("bert.feed_forward_length", .uint32(UInt32(intermediate)))
-        m.writer.set("bert.attention.head_count", .uint32(UInt32(heads)))
+        m.architecture("bert", sizes: ["context_length": positions, "embedding_length": h, "block_count": layers,
+                                       "feed_forward_length": intermediate, "attention.head_count": heads])
         m.writer.set("bert.attention.layer_norm_epsilon", .float32(1e-12))
         m.writer.set("sift.family", .string("bert"))
         try m.tensor("token_embd.weight", [vocab, h], scale: 1)

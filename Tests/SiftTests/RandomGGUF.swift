@@ -10,6 +10,12 @@ struct RandomGGUF {
 
     init(seed: UInt64) { state = seed }
 
+    /// `general.architecture` = arch, and each of `sizes` as the uint32 key "arch.name".
+    mutating func architecture(_ arch: String, sizes: KeyValuePairs<String, Int>) {
+        writer.set("general.architecture", .string(arch))
+        for (name, value) in sizes { writer.set("\(arch).\(name)", .uint32(UInt32(value))) }
+    }
+
     /// A tensor of values uniform in offset ± scale.
     mutating func tensor(_ name: String, _ shape: [Int], scale: Float = 0.08, offset: Float = 0) throws {
         let values = (0 ..< shape.reduce(1, *)).map { _ -> Float in
