@@ -36,7 +36,7 @@ typedef struct {
     void (*quantize_row_q8_a)(const float *, sk_block_q8_a *, int64_t, sk_scales);
     void (*gemm_q8_0)(int64_t, int64_t, int64_t, const sk_block_q8_a *, int64_t,
                       const sk_panel_q8_0 *, float *, int64_t, int64_t, int64_t, sk_scales);
-    // Row math: AVX-512 or the scalar reference (AVX2 and NEON use the reference).
+    // Row math: AVX2, AVX-512 or the scalar reference (NEON uses the reference).
     void (*softmax)(float *, int64_t);
     float (*log_sum_exp)(const float *, int64_t);
     void (*bias_activation)(float *, int64_t, int64_t, int64_t, const float *, sk_activation);
@@ -52,6 +52,8 @@ typedef struct {
 
 #define SK_ROW_MATH_SCALAR sk_softmax_scalar, sk_log_sum_exp_scalar, sk_bias_activation_scalar, sk_gelu_scalar, sk_gelu_tanh_scalar, sk_silu_mul_scalar, \
     sk_gelu_tanh_mul_scalar, sk_layer_norm_scalar, sk_rms_norm_scalar, sk_attention_head_scalar
+#define SK_ROW_MATH_AVX2 sk_softmax_avx2, sk_log_sum_exp_avx2, sk_bias_activation_avx2, sk_gelu_avx2, sk_gelu_tanh_avx2, sk_silu_mul_avx2, \
+    sk_gelu_tanh_mul_avx2, sk_layer_norm_avx2, sk_rms_norm_avx2, sk_attention_head_avx2
 #define SK_ROW_MATH_AVX512 sk_softmax_avx512, sk_log_sum_exp_avx512, sk_bias_activation_avx512, sk_gelu_avx512, sk_gelu_tanh_avx512, sk_silu_mul_avx512, \
     sk_gelu_tanh_mul_avx512, sk_layer_norm_avx512, sk_rms_norm_avx512, sk_attention_head_avx512
 
@@ -65,7 +67,7 @@ static const sk_impl sk_impl_scalar = {
 static const sk_impl sk_impl_avx2 = {
     sk_fp16_to_fp32_avx2, sk_fp32_to_fp16_avx2, sk_bf16_to_fp32_avx2,
     sk_fp32_to_bf16_avx2, sk_quantize_row_q8_0_avx2, sk_dequantize_row_q8_0_avx2,
-    sk_vec_dot_q8_0_avx2, sk_quantize_row_q8_a_avx2, sk_gemm_q8_0_avx2, SK_ROW_MATH_SCALAR,
+    sk_vec_dot_q8_0_avx2, sk_quantize_row_q8_a_avx2, sk_gemm_q8_0_avx2, SK_ROW_MATH_AVX2,
 };
 static const sk_impl sk_impl_avx512 = {
     sk_fp16_to_fp32_avx512, sk_fp32_to_fp16_avx512, sk_bf16_to_fp32_avx512,

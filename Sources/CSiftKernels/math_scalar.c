@@ -1,6 +1,6 @@
 // Row math of the forward pass (softmax, GELU, SiLU, LayerNorm, RMSNorm): the scalar
-// reference. math_avx512.c does the same operations in the same order on 16 lanes, so
-// results are bit-identical: a sum over a row is kept as 16 partial sums (element i goes
+// reference. math_avx512.c and math_avx2.c do the same operations in the same order on 16
+// and 8 lanes, so results are bit-identical: a sum over a row is kept as 16 partial sums (element i goes
 // to lane i % 16) added in lane order at the end, and every a*b+c that the SIMD file
 // fuses is an explicit fmaf here.
 //
