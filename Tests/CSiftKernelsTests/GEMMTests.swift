@@ -154,6 +154,47 @@ let scaleModes = [SK_SCALES_POW2, SK_SCALES_EXACT]
         }
     }
 
+    /// Weight quants at the ends of int8 (−128 comes only from a file: ggml writes ±127) against
+    /// activations at ±127, in runs so that whole pairs and groups of 4 are extreme: what
+    /// saturates a 16-bit pair sum if a level gets its signs wrong (AVX2's VPMADDUBSW).
+    @Test func extremeQuantsAreExact() {
+        let m = 6, n = 33, k = 128
+        let base = PackedWeights(randomNormal(n * k, seed: 31), n: n, k: k)
+        var rows = base.rows
+        for (i, value) in [Int8(-128), 127, -127, -128, 0, 127].enumerated() {
+            for j in stride(from: i, to: n, by: 6) {
+                for b in 0 ..< k / 32 where (j + b) % 2 == 0 {
+                    withUnsafeMutableBytes(of: &rows[j * k / 32 + b].qs) { raw in
+                        for e in 0 ..< 32 { raw[e] = UInt8(bitPattern: e % 8 < 6 ? value : ~value) }
+                    }
+                }
+            }
+        }
+        var panels = base.panels
+        sk_pack_q8_0(rows, Int64(n), Int64(k), &panels)
+        let w = PackedWeights(rows: rows, panels: panels, n: n, k: k)
+        // Rows of −1, of +1, alternating in pairs, and random: every block's amax is 1, so its
+        // quants are ±127 wherever the value is ±1.
+        var values = randomNormal(m * k, seed: 32).map { max(-1, min(1, $0)) }
+        for e in 0 ..< k {
+            values[e] = -1
+            values[k + e] = 1
+            values[2 * k + e] = (e / 2) % 2 == 0 ? 1 : -1
+            if e % 32 == 0 { values[3 * k + e] = 1 }
+        }
+        for scales in scaleModes {
+            let x = quantizeActivations(values, m: m, k: k, scales: scales)
+            let expected = reference(x, w, m: m)
+            atEveryLevel({ gemm(x, w, m: m, scales: scales).map(\.bitPattern) }, check: { level, a, b in
+                #expect(a == b, "scales \(scales.rawValue) at \(name(level))")
+            })
+            for (j, got) in gemm(x, w, m: m, scales: scales).enumerated() {
+                let bound = 1e-6 * Double(k / 32 + 1) * max(expected.magnitudes[j], 1e-30)
+                #expect(abs(Double(got) - expected.values[j]) <= bound, "output \(j), scales \(scales.rawValue)")
+            }
+        }
+    }
+
     @Test func columnRangesWriteOnlyTheirColumns() {
         let m = 5, n = 50, k = 64
         let w = PackedWeights(randomNormal(n * k, seed: 8), n: n, k: k)

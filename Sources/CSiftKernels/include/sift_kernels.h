@@ -143,7 +143,8 @@ void sk_pack_q8_0(const sk_block_q8_0 *w, int64_t n, int64_t k, sk_panel_q8_0 *o
 void sk_pack_q8_0_tiles(const sk_block_q8_0 *const *rows, int64_t n, int64_t k, sk_panel_q8_0 *out, int64_t t0, int64_t t1);
 
 /// Y[i][j] = Σ_k X[i][k] * W[j][k] for rows i < m and columns n0 ≤ j < n1.
-/// X: m rows of k/32 activation blocks, row stride ldx blocks. W: packed by sk_pack_q8_0
+/// X: m rows of k/32 activation blocks as sk_quantize_row_q8_a writes them (quants within
+/// ±127, offset = −128 Σ quants), row stride ldx blocks. W: packed by sk_pack_q8_0
 /// for n columns. Y: row stride ldy floats. n0 must be a multiple of 16; n1 ≤ n.
 /// Per output, in block order: acc = fmaf((float)isum_b, scale, acc), w.d the fp16 scale
 /// converted exactly to fp32, and `scales` how X was quantized: SK_SCALES_EXACT, scale =
