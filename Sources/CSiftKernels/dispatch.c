@@ -36,7 +36,8 @@ typedef struct {
     void (*quantize_row_q8_a)(const float *, sk_block_q8_a *, int64_t, sk_scales);
     void (*gemm_q8_0)(int64_t, int64_t, int64_t, const sk_block_q8_a *, int64_t,
                       const sk_panel_q8_0 *, float *, int64_t, int64_t, int64_t, sk_scales);
-    // Row math: AVX2, AVX-512 or the scalar reference (NEON uses the reference).
+    // Row math: each level's own (math_<level>.c; VNNI and the NEON dot product share their
+    // base level's).
     void (*softmax)(float *, int64_t);
     float (*log_sum_exp)(const float *, int64_t);
     void (*bias_activation)(float *, int64_t, int64_t, int64_t, const float *, sk_activation);
@@ -54,6 +55,8 @@ typedef struct {
     sk_gelu_tanh_mul_scalar, sk_layer_norm_scalar, sk_rms_norm_scalar, sk_attention_head_scalar
 #define SK_ROW_MATH_AVX2 sk_softmax_avx2, sk_log_sum_exp_avx2, sk_bias_activation_avx2, sk_gelu_avx2, sk_gelu_tanh_avx2, sk_silu_mul_avx2, \
     sk_gelu_tanh_mul_avx2, sk_layer_norm_avx2, sk_rms_norm_avx2, sk_attention_head_avx2
+#define SK_ROW_MATH_NEON sk_softmax_neon, sk_log_sum_exp_neon, sk_bias_activation_neon, sk_gelu_neon, sk_gelu_tanh_neon, sk_silu_mul_neon, \
+    sk_gelu_tanh_mul_neon, sk_layer_norm_neon, sk_rms_norm_neon, sk_attention_head_neon
 #define SK_ROW_MATH_AVX512 sk_softmax_avx512, sk_log_sum_exp_avx512, sk_bias_activation_avx512, sk_gelu_avx512, sk_gelu_tanh_avx512, sk_silu_mul_avx512, \
     sk_gelu_tanh_mul_avx512, sk_layer_norm_avx512, sk_rms_norm_avx512, sk_attention_head_avx512
 
@@ -85,12 +88,12 @@ static const sk_impl sk_impl_vnni = {
 static const sk_impl sk_impl_neon = {
     sk_fp16_to_fp32_neon, sk_fp32_to_fp16_neon, sk_bf16_to_fp32_neon,
     sk_fp32_to_bf16_neon, sk_quantize_row_q8_0_neon, sk_dequantize_row_q8_0_neon,
-    sk_vec_dot_q8_0_neon, sk_quantize_row_q8_a_neon, sk_gemm_q8_0_neon, SK_ROW_MATH_SCALAR,
+    sk_vec_dot_q8_0_neon, sk_quantize_row_q8_a_neon, sk_gemm_q8_0_neon, SK_ROW_MATH_NEON,
 };
 static const sk_impl sk_impl_neondot = {
     sk_fp16_to_fp32_neon, sk_fp32_to_fp16_neon, sk_bf16_to_fp32_neon,
     sk_fp32_to_bf16_neon, sk_quantize_row_q8_0_neon, sk_dequantize_row_q8_0_neon,
-    sk_vec_dot_q8_0_neondot, sk_quantize_row_q8_a_neon, sk_gemm_q8_0_neondot, SK_ROW_MATH_SCALAR,
+    sk_vec_dot_q8_0_neondot, sk_quantize_row_q8_a_neon, sk_gemm_q8_0_neondot, SK_ROW_MATH_NEON,
 };
 #endif
 

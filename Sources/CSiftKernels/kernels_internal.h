@@ -199,7 +199,7 @@ void sk_gemm_q8_0_neondot(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *
 
 #endif
 
-// MARK: - Attention (math_scalar.c, math_avx2.c, math_avx512.c)
+// MARK: - Attention (math_scalar.c, math_avx2.c, math_avx512.c, math_neon.c)
 
 /// The keys [*lo, *hi) the query at position p may attend to (sk_attention_head).
 static inline void sk_attention_keys(int64_t p, int64_t n, int causal, int64_t window, int64_t *lo, int64_t *hi) {
@@ -209,7 +209,7 @@ static inline void sk_attention_keys(int64_t p, int64_t n, int causal, int64_t w
     *hi = h;
 }
 
-// MARK: - Row math constants (math_scalar.c, math_avx2.c, math_avx512.c)
+// MARK: - Row math constants (math_scalar.c, math_avx2.c, math_avx512.c, math_neon.c)
 
 #define SK_EXP_MIN (-87.3f)
 #define SK_EXP_MAX 88.3f
@@ -264,6 +264,7 @@ float sk_silu_1(float x);
 SK_ROW_MATH(scalar)
 SK_ROW_MATH(avx2)
 SK_ROW_MATH(avx512)
+SK_ROW_MATH(neon)
 #undef SK_ROW_MATH
 
 #endif

@@ -221,8 +221,9 @@ void sk_attention_head(const float *q, int64_t ldq, const float *k, int64_t ldk,
                        float *out, int64_t ldo, int64_t heads, int64_t m, int64_t n, int64_t d, int64_t pos0, int causal,
                        int64_t window, float scale, float softcap, float *scratch);
 
-/// Whether sk_attention_head runs vectorized at the active level (AVX2, AVX-512). Elsewhere
-/// it is the scalar reference, one fmaf at a time: ~100× slower, and BLAS serves better.
+/// Whether sk_attention_head runs vectorized at the active level (every level but scalar).
+/// At the scalar level it is the reference, one fmaf at a time: ~100× slower, and BLAS
+/// serves better.
 int sk_attention_head_vectorized(void);
 
 /// Floats of scratch sk_attention_head needs for n keys of width d: the keys transposed
