@@ -287,8 +287,6 @@ int main(void) {
         printf("no SIMD level to check\n");
         return 1;
     }
-    printf("vectorized attention at %s: %d\n", sk_isa_name(levels[level_count - 1]),
-           (sk_isa_set(levels[level_count - 1]), sk_attention_head_vectorized()));
     check_conversions();
     check_quantization();
     check_gemm();

@@ -296,4 +296,7 @@ void sk_attention_head(const float *q, int64_t ldq, const float *k, int64_t ldk,
     sk_impl_active()->attention_head(q, ldq, k, ldk, v, ldv, out, ldo, heads, m, n, d, pos0, causal, window, scale, softcap, scratch);
 }
 
-int sk_attention_head_vectorized(void) { return sk_impl_active()->attention_head != sk_attention_head_scalar; }
+int sk_attention_head_preferred(int causal) {
+    sk_isa isa = sk_isa_active();
+    return isa == SK_ISA_AVX512 || isa == SK_ISA_AVX512_VNNI || (isa == SK_ISA_AVX2 && causal);
+}

@@ -209,6 +209,9 @@ static inline void sk_attention_keys(int64_t p, int64_t n, int causal, int64_t w
     *hi = h;
 }
 
+/// Query rows the scores and values steps of attention_driver.h take together.
+enum { SK_ATTEND_QUARTER = 4 };
+
 // MARK: - Row math constants (math_scalar.c, math_avx2.c, math_avx512.c, math_neon.c)
 
 #define SK_EXP_MIN (-87.3f)

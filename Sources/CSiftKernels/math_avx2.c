@@ -262,16 +262,12 @@ static inline SK_AVX2 void sk_transpose8(__m256 r[8]) {
     }
 }
 
-/// Query rows the two steps below take together: 4 rows × 16 keys or columns is 8
-/// accumulators, which with the loads fits AVX2's 16 registers.
-enum { SK_AVX2_ATTEND_ROWS = 4 };
-
 /// Scores of rows qr[0 ..< rows] (rows ≤ 4; the others repeat row 0 and are not stored) for
 /// keys j0 ..< j0 + 16 of the transposed keys kt (row stride ld), scaled and capped, into s
 /// (row stride ld).
 static inline SK_AVX2 void sk_attend_scores(const float *const *qr, const float *kt, int64_t ld, int64_t d, int64_t j0, int rows,
                                             float scale, float softcap, float *s) {
-    enum { R = SK_AVX2_ATTEND_ROWS };
+    enum { R = SK_ATTEND_QUARTER };
     __m256 acc[R][2];
     for (int r = 0; r < R; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
     for (int64_t c = 0; c < d; c++) {
@@ -293,29 +289,52 @@ static inline SK_AVX2 void sk_attend_scores(const float *const *qr, const float 
     }
 }
 
-/// out rows r < rows (≤ 4) for the columns c0 ..< c0 + 16 (those below d): Σ_j p_ij v_j, one
-/// fma a key in key order, each row over its own keys [lo[r], hi[r]). p_ij is at p + r·ldp + j.
+/// acc[r] += p_rj · v_j for the keys j0 ≤ j < j1, in key order; rows r < rows only, and with
+/// `checked` only the rows whose keys [lo[r], hi[r]) hold j. `full`: all 16 columns from c0 are
+/// below d (`left` = d − c0). Both flags are constants wherever this is inlined.
 static inline __attribute__((always_inline)) SK_AVX2 void
-sk_attend_values(const float *v, int64_t ldv, const float *p, int64_t ldp, float *out, int64_t ldo, int rows, const int64_t *lo,
-                 const int64_t *hi, int64_t d, int64_t c0) {
-    enum { R = SK_AVX2_ATTEND_ROWS };
-    __m256 acc[R][2];
-    for (int r = 0; r < R; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
-    int64_t first = lo[0], last = hi[0];
-    for (int r = 1; r < rows; r++) {
-        first = lo[r] < first ? lo[r] : first;
-        last = hi[r] > last ? hi[r] : last;
-    }
-    const int64_t left = d - c0;
-    for (int64_t j = first; j < last; j++) {
-        const float *vj = v + j * ldv + c0;
-        __m256 v0 = sk_load8(vj, left), v1 = sk_load8(vj + 8, left - 8);
-        for (int r = 0; r < R; r++) {
-            if (r >= rows || j < lo[r] || j >= hi[r]) continue;
+sk_attend_values_run(__m256 acc[SK_ATTEND_QUARTER][2], const float *v, int64_t ldv, const float *p, int64_t ldp, int rows,
+                     const int64_t *lo, const int64_t *hi, int64_t j0, int64_t j1, int64_t left, int checked, int full) {
+    for (int64_t j = j0; j < j1; j++) {
+        const float *vj = v + j * ldv;
+        __m256 v0 = full ? _mm256_loadu_ps(vj) : sk_load8(vj, left);
+        __m256 v1 = full ? _mm256_loadu_ps(vj + 8) : sk_load8(vj + 8, left - 8);
+        for (int r = 0; r < SK_ATTEND_QUARTER; r++) {
+            if (r >= rows || (checked && (j < lo[r] || j >= hi[r]))) continue;
             __m256 pj = _mm256_set1_ps(p[r * ldp + j]);
             acc[r][0] = _mm256_fmadd_ps(pj, v0, acc[r][0]);
             acc[r][1] = _mm256_fmadd_ps(pj, v1, acc[r][1]);
         }
+    }
+}
+
+/// out rows r < rows (≤ 4) for the columns c0 ..< c0 + 16 (those below d): Σ_j p_ij v_j, one
+/// fma a key in key order, each row over its own keys [lo[r], hi[r]). p_ij is at p + r·ldp + j.
+/// The keys every row has are added without the per-row test; those before and after them,
+/// with it (key order within each row is kept).
+static inline __attribute__((always_inline)) SK_AVX2 void
+sk_attend_values(const float *v, int64_t ldv, const float *p, int64_t ldp, float *out, int64_t ldo, int rows, const int64_t *lo,
+                 const int64_t *hi, int64_t d, int64_t c0) {
+    __m256 acc[SK_ATTEND_QUARTER][2];
+    for (int r = 0; r < SK_ATTEND_QUARTER; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+    int64_t first = lo[0], last = hi[0], all_lo = lo[0], all_hi = hi[0];
+    for (int r = 1; r < rows; r++) {
+        first = lo[r] < first ? lo[r] : first;
+        last = hi[r] > last ? hi[r] : last;
+        all_lo = lo[r] > all_lo ? lo[r] : all_lo;
+        all_hi = hi[r] < all_hi ? hi[r] : all_hi;
+    }
+    if (all_hi < all_lo) all_hi = all_lo;
+    const int64_t left = d - c0;
+    v += c0;
+    if (left >= 16 && rows == SK_ATTEND_QUARTER) {
+        sk_attend_values_run(acc, v, ldv, p, ldp, SK_ATTEND_QUARTER, lo, hi, first, all_lo, left, 1, 1);
+        sk_attend_values_run(acc, v, ldv, p, ldp, SK_ATTEND_QUARTER, lo, hi, all_lo, all_hi, left, 0, 1);
+        sk_attend_values_run(acc, v, ldv, p, ldp, SK_ATTEND_QUARTER, lo, hi, all_hi, last, left, 1, 1);
+    } else if (left >= 16) {
+        sk_attend_values_run(acc, v, ldv, p, ldp, rows, lo, hi, first, last, left, 1, 1);
+    } else {
+        sk_attend_values_run(acc, v, ldv, p, ldp, rows, lo, hi, first, last, left, 1, 0);
     }
     for (int r = 0; r < rows; r++) {
         sk_store8(out + r * ldo + c0, left, acc[r][0]);
@@ -323,77 +342,31 @@ sk_attend_values(const float *v, int64_t ldv, const float *p, int64_t ldp, float
     }
 }
 
-/// sk_attention_head_avx512's steps with 8-float vectors: the reachable keys transposed once
-/// (8 × 8 tiles, the same layout: d rows of ld floats); then per group of SK_ATTENTION_ROWS
-/// query rows, the scores 4 rows × 16 keys at a time, each row's softmax, and the values 4 rows
-/// × 16 columns at a time.
-SK_AVX2 void sk_attention_head_avx2(const float *q, int64_t ldq, const float *k, int64_t ldk, const float *v, int64_t ldv,
-                                    float *out, int64_t ldo, int64_t heads, int64_t m, int64_t n, int64_t d, int64_t pos0,
-                                    int causal, int64_t window, float scale, float softcap, float *scratch) {
-    enum { R = SK_ATTENTION_ROWS, H = SK_AVX2_ATTEND_ROWS };
-    int64_t lo_first, hi_first, lo_last, hi_last;
-    sk_attention_keys(pos0, n, causal, window, &lo_first, &hi_first);
-    sk_attention_keys(pos0 + m - 1, n, causal, window, &lo_last, &hi_last);
-    // lo and hi never decrease with the position: the rows reach keys base ..< hi_last.
-    const int64_t base = lo_first & ~(int64_t)15, ld = (hi_last - base + 15) & ~(int64_t)15;
-    float *kt = scratch, *s = scratch + d * ld;
+/// The keys base ..< hi transposed into d rows of ld floats, zeros past hi: 8 × 8 tiles.
+static inline SK_AVX2 void sk_attend_transpose(const float *k, int64_t ldk, int64_t d, int64_t base, int64_t hi, int64_t ld,
+                                               float *kt) {
     for (int64_t j0 = 0; j0 < ld; j0 += 8) {
         for (int64_t c0 = 0; c0 < d; c0 += 8) {
             __m256 r[8];
             for (int t = 0; t < 8; t++) {
                 int64_t j = base + j0 + t;
-                r[t] = j < hi_last ? sk_load8(k + j * ldk + c0, d - c0) : _mm256_setzero_ps();
+                r[t] = j < hi ? sk_load8(k + j * ldk + c0, d - c0) : _mm256_setzero_ps();
             }
             sk_transpose8(r);
             for (int64_t t = 0; t < 8 && c0 + t < d; t++) _mm256_storeu_ps(kt + (c0 + t) * ld + j0, r[t]);
         }
     }
-    for (int64_t e = 0; e < heads; e++, q += d, out += d) {
-        for (int64_t i0 = 0; i0 < m; i0 += R) {
-            const int rows = m - i0 < R ? (int)(m - i0) : R;
-            int64_t lo[R], hi[R];
-            const float *qr[R];
-            for (int r = 0; r < R; r++) {
-                if (r < rows) {
-                    sk_attention_keys(pos0 + i0 + r, n, causal, window, &lo[r], &hi[r]);
-                } else {
-                    lo[r] = hi[r] = 0;
-                }
-                qr[r] = q + (i0 + (r < rows ? r : 0)) * ldq;
-            }
-            for (int h0 = 0; h0 < rows; h0 += H) {
-                const int hr = rows - h0 < H ? rows - h0 : H;
-                const float *hq[H];
-                for (int r = 0; r < H; r++) hq[r] = qr[h0 + (r < hr ? r : 0)];
-                const int64_t j_end = (hi[h0 + hr - 1] - base + 15) & ~(int64_t)15;
-                for (int64_t j0 = (lo[h0] - base) & ~(int64_t)15; j0 < j_end; j0 += 16) {
-                    sk_attend_scores(hq, kt, ld, d, j0, hr, scale, softcap, s + h0 * ld);
-                }
-            }
-            for (int r = 0; r < rows; r++) {
-                float *row = s + r * ld + (lo[r] - base);
-                int64_t count = hi[r] - lo[r];
-                float top = sk_softmax_max(row, count);
-                if (top == -INFINITY) continue;
-                __m256 sum_lo, sum_hi;
-                sk_softmax_exp(row, count, top, &sum_lo, &sum_hi);
-                sk_softmax_scale(row, count, 1.0f / sk_lanes_in_order(sum_lo, sum_hi));
-            }
-            // The values, with the keys counted from base.
-            int64_t klo[R], khi[R];
-            for (int r = 0; r < R; r++) {
-                klo[r] = r < rows ? lo[r] - base : 0;
-                khi[r] = r < rows ? hi[r] - base : 0;
-            }
-            const float *vb = v + base * ldv;
-            for (int h0 = 0; h0 < rows; h0 += H) {
-                const int hr = rows - h0 < H ? rows - h0 : H;
-                for (int64_t c0 = 0; c0 < d; c0 += 16) {
-                    sk_attend_values(vb, ldv, s + h0 * ld, ld, out + (i0 + h0) * ldo, ldo, hr, klo + h0, khi + h0, d, c0);
-                }
-            }
-        }
-    }
+}
+
+#define sk_attend_softmax sk_softmax_avx2
+#define SK_ATTEND_TARGET SK_AVX2
+#include "attention_driver.h"
+
+/// sk_attention_head_avx512's steps with 8-float vectors (attention_driver.h).
+SK_AVX2 void sk_attention_head_avx2(const float *q, int64_t ldq, const float *k, int64_t ldk, const float *v, int64_t ldv,
+                                    float *out, int64_t ldo, int64_t heads, int64_t m, int64_t n, int64_t d, int64_t pos0,
+                                    int causal, int64_t window, float scale, float softcap, float *scratch) {
+    sk_attend_quarters(q, ldq, k, ldk, v, ldv, out, ldo, heads, m, n, d, pos0, causal, window, scale, softcap, scratch);
 }
 
 #endif

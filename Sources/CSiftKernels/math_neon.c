@@ -219,16 +219,12 @@ void sk_rms_norm_neon(float *x, const float *w, int64_t n, float eps) {
 
 // MARK: - Attention
 
-/// Query rows the two steps below take together: 4 rows × 16 keys or columns is 16
-/// accumulators of NEON's 32 registers.
-enum { SK_NEON_ATTEND_ROWS = 4 };
-
 /// Scores of rows qr[0 ..< rows] (rows ≤ 4; the others repeat row 0 and are not stored) for
 /// keys j0 ..< j0 + 16 of the transposed keys kt (row stride ld), scaled and capped, into s
 /// (row stride ld).
 static inline void sk_attend_scores(const float *const *qr, const float *kt, int64_t ld, int64_t d, int64_t j0, int rows,
                                     float scale, float softcap, float *s) {
-    enum { R = SK_NEON_ATTEND_ROWS };
+    enum { R = SK_ATTEND_QUARTER };
     float32x4_t acc[R][4];
     for (int r = 0; r < R; r++)
         for (int h = 0; h < 4; h++) acc[r][h] = vdupq_n_f32(0.0f);
@@ -255,7 +251,7 @@ static inline void sk_attend_scores(const float *const *qr, const float *kt, int
 /// fma a key in key order, each row over its own keys [lo[r], hi[r]). p_ij is at p + r·ldp + j.
 static inline void sk_attend_values(const float *v, int64_t ldv, const float *p, int64_t ldp, float *out, int64_t ldo, int rows,
                                     const int64_t *lo, const int64_t *hi, int64_t d, int64_t c0) {
-    enum { R = SK_NEON_ATTEND_ROWS };
+    enum { R = SK_ATTEND_QUARTER };
     float32x4_t acc[R][4];
     for (int r = 0; r < R; r++)
         for (int h = 0; h < 4; h++) acc[r][h] = vdupq_n_f32(0.0f);
@@ -280,69 +276,23 @@ static inline void sk_attend_values(const float *v, int64_t ldv, const float *p,
     }
 }
 
-/// sk_attention_head_avx512's steps with 4-float vectors: the reachable keys transposed once
-/// (the same layout: d rows of ld floats, zeros past the last key); then per group of
-/// SK_ATTENTION_ROWS query rows, the scores 4 rows × 16 keys at a time, each row's softmax,
-/// and the values 4 rows × 16 columns at a time.
+/// The keys base ..< hi transposed into d rows of ld floats, zeros past hi (element by
+/// element: once a call, against the scores' m · n · d multiply-adds).
+static inline void sk_attend_transpose(const float *k, int64_t ldk, int64_t d, int64_t base, int64_t hi, int64_t ld, float *kt) {
+    for (int64_t c = 0; c < d; c++) {
+        for (int64_t j = 0; j < ld; j++) kt[c * ld + j] = base + j < hi ? k[(base + j) * ldk + c] : 0.0f;
+    }
+}
+
+#define sk_attend_softmax sk_softmax_neon
+#define SK_ATTEND_TARGET
+#include "attention_driver.h"
+
+/// sk_attention_head_avx512's steps with 4-float vectors (attention_driver.h).
 void sk_attention_head_neon(const float *q, int64_t ldq, const float *k, int64_t ldk, const float *v, int64_t ldv, float *out,
                             int64_t ldo, int64_t heads, int64_t m, int64_t n, int64_t d, int64_t pos0, int causal, int64_t window,
                             float scale, float softcap, float *scratch) {
-    enum { R = SK_ATTENTION_ROWS, H = SK_NEON_ATTEND_ROWS };
-    int64_t lo_first, hi_first, lo_last, hi_last;
-    sk_attention_keys(pos0, n, causal, window, &lo_first, &hi_first);
-    sk_attention_keys(pos0 + m - 1, n, causal, window, &lo_last, &hi_last);
-    // lo and hi never decrease with the position: the rows reach keys base ..< hi_last.
-    const int64_t base = lo_first & ~(int64_t)15, ld = (hi_last - base + 15) & ~(int64_t)15;
-    float *kt = scratch, *s = scratch + d * ld;
-    for (int64_t c = 0; c < d; c++) {
-        for (int64_t j = 0; j < ld; j++) kt[c * ld + j] = base + j < hi_last ? k[(base + j) * ldk + c] : 0.0f;
-    }
-    for (int64_t e = 0; e < heads; e++, q += d, out += d) {
-        for (int64_t i0 = 0; i0 < m; i0 += R) {
-            const int rows = m - i0 < R ? (int)(m - i0) : R;
-            int64_t lo[R], hi[R];
-            const float *qr[R];
-            for (int r = 0; r < R; r++) {
-                if (r < rows) {
-                    sk_attention_keys(pos0 + i0 + r, n, causal, window, &lo[r], &hi[r]);
-                } else {
-                    lo[r] = hi[r] = 0;
-                }
-                qr[r] = q + (i0 + (r < rows ? r : 0)) * ldq;
-            }
-            for (int h0 = 0; h0 < rows; h0 += H) {
-                const int hr = rows - h0 < H ? rows - h0 : H;
-                const float *hq[H];
-                for (int r = 0; r < H; r++) hq[r] = qr[h0 + (r < hr ? r : 0)];
-                const int64_t j_end = (hi[h0 + hr - 1] - base + 15) & ~(int64_t)15;
-                for (int64_t j0 = (lo[h0] - base) & ~(int64_t)15; j0 < j_end; j0 += 16) {
-                    sk_attend_scores(hq, kt, ld, d, j0, hr, scale, softcap, s + h0 * ld);
-                }
-            }
-            for (int r = 0; r < rows; r++) {
-                float *row = s + r * ld + (lo[r] - base);
-                int64_t count = hi[r] - lo[r];
-                float top = sk_softmax_max(row, count);
-                if (top == -INFINITY) continue;
-                float32x4_t sums[4];
-                sk_softmax_exp(row, count, top, sums);
-                sk_softmax_scale(row, count, 1.0f / sk_lanes_in_order(sums));
-            }
-            // The values, with the keys counted from base.
-            int64_t klo[R], khi[R];
-            for (int r = 0; r < R; r++) {
-                klo[r] = r < rows ? lo[r] - base : 0;
-                khi[r] = r < rows ? hi[r] - base : 0;
-            }
-            const float *vb = v + base * ldv;
-            for (int h0 = 0; h0 < rows; h0 += H) {
-                const int hr = rows - h0 < H ? rows - h0 : H;
-                for (int64_t c0 = 0; c0 < d; c0 += 16) {
-                    sk_attend_values(vb, ldv, s + h0 * ld, ld, out + (i0 + h0) * ldo, ldo, hr, klo + h0, khi + h0, d, c0);
-                }
-            }
-        }
-    }
+    sk_attend_quarters(q, ldq, k, ldk, v, ldv, out, ldo, heads, m, n, d, pos0, causal, window, scale, softcap, scratch);
 }
 
 #endif

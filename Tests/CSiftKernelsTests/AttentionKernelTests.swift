@@ -111,14 +111,15 @@ import TestSupport
         }
     }
 
-    /// Vectorized at every SIMD level; the scalar level runs the reference.
-    @Test func reportsWhereItIsVectorized() {
+    /// Preferred to BLAS at the AVX-512 levels, and at AVX2 for causal masks.
+    @Test func reportsWhereItIsPreferred() {
         let saved = sk_isa_active()
         defer { _ = sk_isa_set(saved) }
         for level in [SK_ISA_SCALAR] + levels {
             #expect(sk_isa_set(level) == 0)
-            let vectorized = level != SK_ISA_SCALAR
-            #expect((sk_attention_head_vectorized() != 0) == vectorized, "\(name(level))")
+            let avx512 = level == SK_ISA_AVX512 || level == SK_ISA_AVX512_VNNI
+            #expect((sk_attention_head_preferred(0) != 0) == avx512, "\(name(level))")
+            #expect((sk_attention_head_preferred(1) != 0) == (avx512 || level == SK_ISA_AVX2), "\(name(level)), causal")
         }
     }
 

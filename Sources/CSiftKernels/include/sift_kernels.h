@@ -221,10 +221,20 @@ void sk_attention_head(const float *q, int64_t ldq, const float *k, int64_t ldk,
                        float *out, int64_t ldo, int64_t heads, int64_t m, int64_t n, int64_t d, int64_t pos0, int causal,
                        int64_t window, float scale, float softcap, float *scratch);
 
-/// Whether sk_attention_head runs vectorized at the active level (every level but scalar).
-/// At the scalar level it is the reference, one fmaf at a time: ~100× slower, and BLAS
-/// serves better.
-int sk_attention_head_vectorized(void);
+/// Whether sk_attention_head is the faster way to attend at the active level, for a causal
+/// mask or not, against two BLAS products and sk_softmax a head (what Sift does otherwise):
+/// at AVX-512 and VNNI always, at AVX2 for causal masks. Measured on this project's Zen 4:
+/// - one thread, d = 64, bidirectional, µs a head at 16 / 64 / 128 / 512 keys: AVX-512
+///   1.24 / 13.6 / 50.3 / 806 against 1.16 / 13.8 / 54.9 / 851; AVX2 (8 accumulators where
+///   AVX-512 has 16) 1.7 / 22 / 67 / 1143 against OpenBLAS's Haswell kernels 1.9-2.1 / 15-19 /
+///   45-56 / 626;
+/// - the attention stage at AVX2 (sift-bench, OPENBLAS_CORETYPE=Haswell, two runs, ms, kernel
+///   against BLAS): Qwen2.5-0.5B shape (causal, 7 query heads a key head) at 16 / 64 / 128
+///   tokens 0.40-0.47 / 2.1-2.8 / 6.7-7.0 against 0.57-0.59 / 2.9-3.9 / 9.3-10.9; MiniLM
+///   (bidirectional) at 64 / 128 0.42-0.64 / 1.4-1.9 against 0.35-0.50 / 1.2-1.4.
+/// NEON is not measured (no such machine here) and keeps BLAS (Accelerate or OpenBLAS's tuned
+/// kernels). The scalar reference is ~100× slower than either.
+int sk_attention_head_preferred(int causal);
 
 /// Floats of scratch sk_attention_head needs for n keys of width d: the keys transposed
 /// (d rows of n rounded up to 16) and SK_ATTENTION_ROWS rows of scores.

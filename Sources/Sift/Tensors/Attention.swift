@@ -109,16 +109,18 @@ typealias KeyValues = (keys: Matrix, values: Matrix)
 /// Scaled dot-product attention for one sequence: out = softmax(q·kᵀ·scale + mask)·v per
 /// head, with grouped-query heads sharing K/V (`heads / kvHeads` queries per K/V head).
 ///
-/// Keys in one piece (no `prefix` or `context`) go to `sk_attention_head` where it is
-/// vectorized (every SIMD level), one call a run of heads that share keys. Each query row's result
+/// Keys in one piece (no `prefix` or `context`) go to `sk_attention_head` where it is the
+/// faster path (`sk_attention_head_preferred`: AVX-512, and AVX2 for causal masks), one call
+/// a run of heads that share keys. Each query row's result
 /// then depends on that row alone, so callers may split a sequence's rows between threads
 /// (`attendHeads` on row ranges) without changing a bit. Per head, against the BLAS path
 /// below (one thread, C harness, µs a head, bidirectional, d = 64): 16 keys 1.24 vs 1.16,
 /// 64 keys 13.6 vs 13.8, 128 keys 50.3 vs 54.9, 512 keys 806 vs 851; d = 32:
 /// 0.83/8.3/30.0/481 vs 0.86/8.4/30.3/519; d = 128 at 16 keys 2.14 vs 1.83.
 ///
-/// Keys in pieces, and the scalar level, where `sk_attention_head` is its reference (which
-/// took 5.4 ms a head at 128 keys, d = 64, against 0.40 for this path): per head and block of query
+/// Keys in pieces, and the other cases (AVX2's kernel is slower than OpenBLAS on a
+/// bidirectional mask from 64 keys, NEON's is not measured, the scalar reference took 5.4 ms
+/// a head at 128 keys, d = 64, against 0.40 for this path): per head and block of query
 /// rows (`attentionBlock` for a causal or windowed mask, up to `bidirectionalBlock` for a
 /// bidirectional one), two BLAS products and a vectorized softmax: S = q·kᵀ over the keys the block's mask can reach (a causal block
 /// stops at its last query; a sliding window starts at its first query's window), then each
@@ -156,7 +158,7 @@ func attendHeads(_ selected: Range<Int>, q: Matrix, k: Matrix, v: Matrix, prefix
                  softcap: Float? = nil, scores: UnsafeMutablePointer<Float>) {
     let prefixRows = prefix?.keys.rows ?? 0, before = prefixRows + (context?.keys.rows ?? 0)
     let queries = q.rows, keys = before + k.rows, group = heads / kvHeads
-    if prefix == nil, context == nil, sk_attention_head_vectorized() != 0 {
+    if prefix == nil, context == nil, sk_attention_head_preferred(mask.causal ? 1 : 0) != 0 {
         // One call for each run of the selected heads that share keys and values.
         var h = selected.lowerBound
         while h < selected.upperBound {
