@@ -31,17 +31,9 @@ sk_attend_quarters(const float *q, int64_t ldq, const float *k, int64_t ldk, con
     sk_attend_transpose(k, ldk, d, base, hi_last, ld, kt);
     for (int64_t e = 0; e < heads; e++, q += d, out += d) {
         for (int64_t i0 = 0; i0 < m; i0 += R) {
-            const int rows = m - i0 < R ? (int)(m - i0) : R;
             int64_t lo[R], hi[R];
             const float *qr[R];
-            for (int r = 0; r < R; r++) {
-                if (r < rows) {
-                    sk_attention_keys(pos0 + i0 + r, n, causal, window, &lo[r], &hi[r]);
-                } else {
-                    lo[r] = hi[r] = 0;
-                }
-                qr[r] = q + (i0 + (r < rows ? r : 0)) * ldq;
-            }
+            const int rows = sk_attention_group(q, ldq, i0, m, n, pos0, causal, window, lo, hi, qr);
             for (int h0 = 0; h0 < rows; h0 += H) {
                 const int hr = rows - h0 < H ? rows - h0 : H;
                 const float *hq[H];

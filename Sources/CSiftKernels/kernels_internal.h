@@ -209,6 +209,24 @@ static inline void sk_attention_keys(int64_t p, int64_t n, int causal, int64_t w
     *hi = h;
 }
 
+/// The group of up to SK_ATTENTION_ROWS query rows from row i0 (of m) that the SIMD
+/// attention kernels take together: each row's keys [lo[r], hi[r]) and query qr[r]; rows past
+/// m get no keys and row i0's query. Returns the group's rows.
+static inline int sk_attention_group(const float *q, int64_t ldq, int64_t i0, int64_t m, int64_t n, int64_t pos0, int causal,
+                                     int64_t window, int64_t lo[SK_ATTENTION_ROWS], int64_t hi[SK_ATTENTION_ROWS],
+                                     const float *qr[SK_ATTENTION_ROWS]) {
+    const int rows = m - i0 < SK_ATTENTION_ROWS ? (int)(m - i0) : SK_ATTENTION_ROWS;
+    for (int r = 0; r < SK_ATTENTION_ROWS; r++) {
+        if (r < rows) {
+            sk_attention_keys(pos0 + i0 + r, n, causal, window, &lo[r], &hi[r]);
+        } else {
+            lo[r] = hi[r] = 0;
+        }
+        qr[r] = q + (i0 + (r < rows ? r : 0)) * ldq;
+    }
+    return rows;
+}
+
 /// Query rows the scores and values steps of attention_driver.h take together.
 enum { SK_ATTEND_QUARTER = 4 };
 

@@ -374,17 +374,9 @@ SK_AVX512 void sk_attention_head_avx512(const float *q, int64_t ldq, const float
     }
     for (int64_t e = 0; e < heads; e++, q += d, out += d) {
         for (int64_t i0 = 0; i0 < m; i0 += R) {
-            const int rows = m - i0 < R ? (int)(m - i0) : R;
             int64_t lo[R], hi[R];
             const float *qr[R];
-            for (int r = 0; r < R; r++) {
-                if (r < rows) {
-                    sk_attention_keys(pos0 + i0 + r, n, causal, window, &lo[r], &hi[r]);
-                } else {
-                    lo[r] = hi[r] = 0;
-                }
-                qr[r] = q + (i0 + (r < rows ? r : 0)) * ldq;
-            }
+            const int rows = sk_attention_group(q, ldq, i0, m, n, pos0, causal, window, lo, hi, qr);
             // Scores of the group's keys, 32 at a time (16 accumulators), then 16, from the
             // tile holding its first key.
             const int64_t j_end = (hi[rows - 1] - base + 15) & ~(int64_t)15;
