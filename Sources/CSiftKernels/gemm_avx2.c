@@ -27,22 +27,12 @@
 // 128 × 896 × 896, 16 × 4864 × 896, 8 × 2048 × 2048); the VNNI kernel 363-400.
 #if defined(__x86_64__)
 
-#include "kernels_internal.h"
-
-#include <immintrin.h>
-
-#define SK_AVX2 __attribute__((target("avx2,fma,f16c")))
+#include "kernels_avx2.h"
 
 enum {
     SK_AVX2_ROWS = 4,  // rows per micro-tile
     SK_AVX2_KC = 32,   // K blocks per chunk
 };
-
-/// Lanes [0, valid) of 8 as a load/store mask.
-static inline SK_AVX2 __m256i sk_mask8(int64_t valid) {
-    int v = valid < 0 ? 0 : valid > 8 ? 8 : (int)valid;
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(v), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
 
 /// rows × 8 outputs (rows ≤ SK_AVX2_ROWS, a constant wherever this is inlined), the panel's
 /// columns 8h ..< 8h + 8, over K blocks [b0, b1). x: the group's row 0 at block 0, row
@@ -55,13 +45,10 @@ static inline SK_AVX2 __m256i sk_mask8(int64_t valid) {
 static inline __attribute__((always_inline)) SK_AVX2 void
 sk_avx2_micro(int rows, int exact, int h, int64_t b0, int64_t b1, int first, const sk_block_q8_a *x, int64_t ldx,
               const sk_panel_q8_0 *p, const uint16_t *ps, float *y, int64_t ldy, int64_t valid) {
-    const __m256i mask = sk_mask8(valid - 8 * h);
-    const int full = valid - 8 * h >= 8;
+    const int64_t left = valid - 8 * h;
     y += 8 * h;
     __m256 acc[SK_AVX2_ROWS];
-    for (int r = 0; r < rows; r++) {
-        acc[r] = first ? _mm256_setzero_ps() : full ? _mm256_loadu_ps(y + r * ldy) : _mm256_maskload_ps(y + r * ldy, mask);
-    }
+    for (int r = 0; r < rows; r++) acc[r] = first ? _mm256_setzero_ps() : sk_load8(y + r * ldy, left);
     const __m256i flip = _mm256_set1_epi8((char)0x80), ones = _mm256_set1_epi16(1);
     for (int64_t b = b0; b < b1; b++) {
         __m256i isum[SK_AVX2_ROWS];
@@ -93,13 +80,7 @@ sk_avx2_micro(int rows, int exact, int h, int64_t b0, int64_t b1, int first, con
             acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[r]), scale, acc[r]);
         }
     }
-    for (int r = 0; r < rows; r++) {
-        if (full) {
-            _mm256_storeu_ps(y + r * ldy, acc[r]);
-        } else {
-            _mm256_maskstore_ps(y + r * ldy, mask, acc[r]);
-        }
-    }
+    for (int r = 0; r < rows; r++) sk_store8(y + r * ldy, left, acc[r]);
 }
 
 /// One row group of `rows` (1 … 4) over a panel's two halves (the second only when it has

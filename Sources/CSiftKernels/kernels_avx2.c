@@ -3,12 +3,9 @@
 // compute the same values.
 #if defined(__x86_64__)
 
-#include "kernels_internal.h"
+#include "kernels_avx2.h"
 
-#include <immintrin.h>
 #include <math.h>
-
-#define SK_AVX2 __attribute__((target("avx2,fma,f16c")))
 
 // MARK: - Conversions
 

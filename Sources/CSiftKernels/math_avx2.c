@@ -4,32 +4,9 @@
 // two vectors: element i goes to lane i % 16, the first vector holding lanes 0-7.
 #if defined(__x86_64__)
 
-#include "kernels_internal.h"
+#include "kernels_avx2.h"
 
-#include <immintrin.h>
 #include <math.h>
-
-#define SK_AVX2 __attribute__((target("avx2,fma")))
-
-/// Lanes [0, left) of 8 as a load/store mask.
-static inline SK_AVX2 __m256i sk_lanes8(int64_t left) {
-    int v = left < 0 ? 0 : left > 8 ? 8 : (int)left;
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(v), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
-/// The `left` first of 8 floats at p (all 8 when left ≥ 8), zeros in the other lanes. A
-/// masked load touches no memory outside its lanes.
-static inline SK_AVX2 __m256 sk_load8(const float *p, int64_t left) {
-    return left >= 8 ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, sk_lanes8(left));
-}
-
-static inline SK_AVX2 void sk_store8(float *p, int64_t left, __m256 v) {
-    if (left >= 8) {
-        _mm256_storeu_ps(p, v);
-    } else if (left > 0) {
-        _mm256_maskstore_ps(p, sk_lanes8(left), v);
-    }
-}
 
 /// v in the lanes below `left`, +0 in the others (what the AVX-512 file's masked adds leave
 /// out of a lane sum: s + 0 = s for the sums below, which never hold −0).
@@ -91,14 +68,14 @@ static inline SK_AVX2 __m256 sk_silu8(__m256 x) {
     return _mm256_div_ps(x, _mm256_add_ps(_mm256_set1_ps(1.0f), e));
 }
 
-/// The 16 lane sums (lanes 0-7 in lo, 8-15 in hi) added in lane order.
-static inline SK_AVX2 float sk_lanes_in_order(__m256 lo, __m256 hi) {
+/// The 16 lane sums (lanes 0-7 in s[0], 8-15 in s[1]) added in lane order.
+static inline SK_AVX2 float sk_lanes_in_order(const __m256 s[2]) {
     float lane[16];
-    _mm256_storeu_ps(lane, lo);
-    _mm256_storeu_ps(lane + 8, hi);
-    float s = 0;
-    for (int l = 0; l < 16; l++) s += lane[l];
-    return s;
+    _mm256_storeu_ps(lane, s[0]);
+    _mm256_storeu_ps(lane + 8, s[1]);
+    float total = 0;
+    for (int l = 0; l < 16; l++) total += lane[l];
+    return total;
 }
 
 /// The largest of 8 lanes (max is exact, so the order does not matter).
@@ -121,21 +98,15 @@ static inline SK_AVX2 float sk_softmax_max(const float *x, int64_t n) {
     return sk_max_lanes(mv);
 }
 
-/// x = exp(x − m); the 16 lane sums of the new x in lo and hi.
-static inline SK_AVX2 void sk_softmax_exp(float *x, int64_t n, float m, __m256 *lo, __m256 *hi) {
-    __m256 mb = _mm256_set1_ps(m), s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
-    for (int64_t i = 0; i < n; i += 16) {
-        __m256 e0 = sk_exp8(_mm256_sub_ps(sk_load8(x + i, n - i), mb));
-        sk_store8(x + i, n - i, e0);
-        s0 = _mm256_add_ps(s0, sk_keep8(e0, n - i));
-        if (i + 8 < n) {
-            __m256 e1 = sk_exp8(_mm256_sub_ps(sk_load8(x + i + 8, n - i - 8), mb));
-            sk_store8(x + i + 8, n - i - 8, e1);
-            s1 = _mm256_add_ps(s1, sk_keep8(e1, n - i - 8));
-        }
+/// x = exp(x − m); the 16 lane sums of the new x in s (s[0] lanes 0-7, s[1] lanes 8-15).
+static inline SK_AVX2 void sk_softmax_exp(float *x, int64_t n, float m, __m256 s[2]) {
+    __m256 mb = _mm256_set1_ps(m);
+    s[0] = s[1] = _mm256_setzero_ps();
+    for (int64_t i = 0; i < n; i += 8) {
+        __m256 e = sk_exp8(_mm256_sub_ps(sk_load8(x + i, n - i), mb));
+        sk_store8(x + i, n - i, e);
+        s[(i / 8) & 1] = _mm256_add_ps(s[(i / 8) & 1], sk_keep8(e, n - i));
     }
-    *lo = s0;
-    *hi = s1;
 }
 
 static inline SK_AVX2 void sk_softmax_scale(float *x, int64_t n, float inv) {
@@ -147,9 +118,9 @@ SK_AVX2 void sk_softmax_avx2(float *x, int64_t n) {
     if (n <= 0) return;
     float m = sk_softmax_max(x, n);
     if (m == -INFINITY) return;
-    __m256 lo, hi;
-    sk_softmax_exp(x, n, m, &lo, &hi);
-    sk_softmax_scale(x, n, 1.0f / sk_lanes_in_order(lo, hi));
+    __m256 s[2];
+    sk_softmax_exp(x, n, m, s);
+    sk_softmax_scale(x, n, 1.0f / sk_lanes_in_order(s));
 }
 
 SK_AVX2 float sk_log_sum_exp_avx2(const float *x, int64_t n) {
@@ -162,12 +133,11 @@ SK_AVX2 float sk_log_sum_exp_avx2(const float *x, int64_t n) {
     }
     float m = sk_max_lanes(mv);
     if (m == -INFINITY || !isfinite(m)) return m;
-    __m256 mb = _mm256_set1_ps(m), s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
-    for (int64_t i = 0; i < n; i += 16) {
-        s0 = _mm256_add_ps(s0, sk_keep8(sk_exp8(_mm256_sub_ps(sk_load8(x + i, n - i), mb)), n - i));
-        if (i + 8 < n) s1 = _mm256_add_ps(s1, sk_keep8(sk_exp8(_mm256_sub_ps(sk_load8(x + i + 8, n - i - 8), mb)), n - i - 8));
+    __m256 mb = _mm256_set1_ps(m), s[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};
+    for (int64_t i = 0; i < n; i += 8) {
+        s[(i / 8) & 1] = _mm256_add_ps(s[(i / 8) & 1], sk_keep8(sk_exp8(_mm256_sub_ps(sk_load8(x + i, n - i), mb)), n - i));
     }
-    return m + logf(sk_lanes_in_order(s0, s1));
+    return m + logf(sk_lanes_in_order(s));
 }
 
 SK_AVX2 void sk_bias_activation_avx2(float *y, int64_t ldy, int64_t m, int64_t n, const float *bias, sk_activation act) {
@@ -218,7 +188,7 @@ static inline SK_AVX2 float sk_row_sum(const float *x, int64_t n, int squares, f
             s[h] = _mm256_add_ps(s[h], v);
         }
     }
-    return sk_lanes_in_order(s[0], s[1]);
+    return sk_lanes_in_order(s);
 }
 
 SK_AVX2 void sk_layer_norm_avx2(float *x, const float *w, const float *b, int64_t n, float eps) {
