@@ -1,8 +1,11 @@
 // Every kernel level this CPU (or emulator) runs against the scalar reference, bit for bit:
 // the conversions, quantization, the GEMM, row math and attention. The Swift tests do the
 // same on the machine they run on; this program exists for the levels CI's machine lacks
-// (NEON, NEON dot product), built for AArch64 and run under QEMU by run.sh.
+// (NEON, NEON dot product), built for AArch64 and run under QEMU by run.sh, and for the
+// AVX-VNNI GEMM, which neither this project's Zen 4 nor QEMU 7.2 executes: on a CPU with
+// AVX-512 VNNI it runs that kernel's code with VPDPBUSD in its AVX-512 VL encoding.
 // Prints one line per kernel and level; exits 1 on the first disagreement of any kernel.
+#include "kernels_internal.h"
 #include "sift_kernels.h"
 
 #include <math.h>
@@ -157,8 +160,27 @@ static sk_panel_q8_0 *pack(int64_t n, int64_t k, uint64_t seed, int extreme) {
     return p;
 }
 
+/// The AVX-VNNI kernel's code in its AVX-512 VL encoding (gemm_avxvnni.c), where this CPU can
+/// run that and not the level itself: against the scalar result in `reference` (columns
+/// n0 ..< n1 computed, the others 7 as AT_EVERY_LEVEL's callers leave them).
+static void check_avxvnni_twin(const char *label, int64_t m, int64_t n, int64_t k, const sk_block_q8_a *xa,
+                               const sk_panel_q8_0 *w, sk_scales scales, int64_t n0, int64_t n1, const float *reference,
+                               float *got) {
+#if defined(__x86_64__)
+    if (sk_isa_supported(SK_ISA_AVX_VNNI) || !sk_isa_supported(SK_ISA_AVX512_VNNI)) return;
+    for (int64_t i = 0; i < m * n; i++) got[i] = 7;
+    sk_gemm_q8_0_avxvnni_evex(m, n, k, xa, k / 32, w, got, n, n0, n1, scales);
+    if (memcmp(reference, got, sizeof(float) * (size_t)(m * n)) != 0) {
+        printf("DIFFERS  %-28s at avx-vnni (AVX-512 VL encoding)\n", label);
+        failures++;
+    }
+#else
+    (void)label, (void)m, (void)n, (void)k, (void)xa, (void)w, (void)scales, (void)n0, (void)n1, (void)reference, (void)got;
+#endif
+}
+
 static void check_gemm(void) {
-    static const int64_t ms[] = {1, 2, 3, 4, 5, 7, 13, 64}, ns[] = {1, 15, 16, 17, 48, 100}, ks[] = {32, 96, 384};
+    static const int64_t ms[] = {1, 2, 3, 4, 5, 7, 13, 64}, ns[] = {1, 15, 16, 17, 48, 100}, ks[] = {32, 96, 384, 1056};
     for (int extreme = 0; extreme < 2; extreme++) {
         for (size_t ni = 0; ni < sizeof ns / sizeof ns[0]; ni++) {
             for (size_t ki = 0; ki < sizeof ks / sizeof ks[0]; ki++) {
@@ -183,6 +205,17 @@ static void check_gemm(void) {
                         int before = failures;
                         AT_EVERY_LEVEL(label, yr, yg, sizeof(float) * (size_t)(m * n),
                                        sk_gemm_q8_0(m, n, k, xa, k / 32, w, (float *)OUT, n, 0, n, scales));
+                        check_avxvnni_twin(label, m, n, k, xa, w, scales, 0, n, yr, yg);
+                        // Columns from the second panel on (the rest of y is left as it was).
+                        if (n > 16) {
+                            snprintf(label, sizeof label, "gemm %ldx%ldx%ld cols 16-%s%s", (long)m, (long)n, (long)k,
+                                     s ? " exact" : "", extreme ? " ends" : "");
+                            AT_EVERY_LEVEL(label, yr, yg, sizeof(float) * (size_t)(m * n), {
+                                for (int64_t i = 0; i < m * n; i++) ((float *)OUT)[i] = 7;
+                                sk_gemm_q8_0(m, n, k, xa, k / 32, w, (float *)OUT, n, 16, n, scales);
+                            });
+                            check_avxvnni_twin(label, m, n, k, xa, w, scales, 16, n, yr, yg);
+                        }
                         if (failures > before) break;
                     }
                     free(x);
@@ -276,13 +309,17 @@ static void check_attention(void) {
 }
 
 int main(void) {
-    static const sk_isa all[] = {SK_ISA_AVX2, SK_ISA_AVX512, SK_ISA_AVX512_VNNI, SK_ISA_NEON, SK_ISA_NEON_DOT};
+    static const sk_isa all[] = {SK_ISA_AVX2, SK_ISA_AVX_VNNI, SK_ISA_AVX512, SK_ISA_AVX512_VNNI, SK_ISA_NEON, SK_ISA_NEON_DOT};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         if (sk_isa_supported(all[i])) levels[level_count++] = all[i];
     }
     printf("levels checked against scalar:");
     for (int i = 0; i < level_count; i++) printf(" %s", sk_isa_name(levels[i]));
     printf(" (detected: %s)\n", sk_isa_name(sk_isa_detected()));
+#if defined(__x86_64__)
+    if (!sk_isa_supported(SK_ISA_AVX_VNNI) && sk_isa_supported(SK_ISA_AVX512_VNNI))
+        printf("and the avx-vnni GEMM in its AVX-512 VL encoding\n");
+#endif
     if (level_count == 0) {
         printf("no SIMD level to check\n");
         return 1;

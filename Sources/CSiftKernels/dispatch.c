@@ -2,7 +2,7 @@
 //
 // The level is read from cpuid (x86-64: CPUID + XGETBV, so AVX/AVX-512 count only when the OS
 // saves their registers) or from HWCAP / sysctl (AArch64), optionally lowered by the SIFT_ISA
-// environment variable ("scalar", "avx2", "avx512", "vnni", "neon", "neon-dot"; a value this
+// environment variable ("scalar", "avx2", "avx-vnni", "avx512", "vnni", "neon", "neon-dot"; a value this
 // CPU cannot run, or an unknown one, is ignored). The only mutable state in the target is
 // sk_selected below: an atomic int written on first use and by sk_isa_set. Each public call
 // reads it once, so a call runs entirely on one level; changing the level while other threads
@@ -72,6 +72,12 @@ static const sk_impl sk_impl_avx2 = {
     sk_fp32_to_bf16_avx2, sk_quantize_row_q8_0_avx2, sk_dequantize_row_q8_0_avx2,
     sk_vec_dot_q8_0_avx2, sk_quantize_row_q8_a_avx2, sk_gemm_q8_0_avx2, SK_ROW_MATH_AVX2,
 };
+/// AVX2 with the 256-bit VPDPBUSD for the int8 products; everything else is AVX2's.
+static const sk_impl sk_impl_avxvnni = {
+    sk_fp16_to_fp32_avx2, sk_fp32_to_fp16_avx2, sk_bf16_to_fp32_avx2,
+    sk_fp32_to_bf16_avx2, sk_quantize_row_q8_0_avx2, sk_dequantize_row_q8_0_avx2,
+    sk_vec_dot_q8_0_avx2, sk_quantize_row_q8_a_avx2, sk_gemm_q8_0_avxvnni, SK_ROW_MATH_AVX2,
+};
 static const sk_impl sk_impl_avx512 = {
     sk_fp16_to_fp32_avx512, sk_fp32_to_fp16_avx512, sk_bf16_to_fp32_avx512,
     sk_fp32_to_bf16_avx512, sk_quantize_row_q8_0_avx512, sk_dequantize_row_q8_0_avx512,
@@ -101,6 +107,7 @@ static const sk_impl *sk_impl_for(sk_isa isa) {
     switch (isa) {
 #if defined(__x86_64__)
     case SK_ISA_AVX2: return &sk_impl_avx2;
+    case SK_ISA_AVX_VNNI: return &sk_impl_avxvnni;
     case SK_ISA_AVX512: return &sk_impl_avx512;
     case SK_ISA_AVX512_VNNI: return &sk_impl_vnni;
 #endif
@@ -131,15 +138,25 @@ static uint64_t sk_xgetbv0(void) {
     return ((uint64_t)hi << 32) | lo;
 }
 
-static sk_isa sk_detect(void) {
+/// What the x86-64 levels need, as this CPU and OS provide it.
+typedef struct {
+    int avx2;      // AVX2, FMA, F16C, with YMM state saved by the OS
+    int avx512;    // AVX-512 F/BW/VL/DQ, with its state saved
+    int vnni;      // AVX-512 VNNI
+    int avx_vnni;  // AVX-VNNI (CPUID.(7,1):EAX bit 4)
+} sk_x86_features;
+
+static sk_x86_features sk_x86(void) {
+    sk_x86_features f = {0, 0, 0, 0};
     unsigned a, b, c, d;
-    if (!__get_cpuid(1, &a, &b, &c, &d)) return SK_ISA_SCALAR;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return f;
     int osxsave = (c >> 27) & 1, fma = (c >> 12) & 1, f16c = (c >> 29) & 1, avx = (c >> 28) & 1;
-    if (!osxsave || !avx) return SK_ISA_SCALAR;
+    if (!osxsave || !avx) return f;
     uint64_t xcr0 = sk_xgetbv0();
-    if ((xcr0 & 0x6) != 0x6) return SK_ISA_SCALAR;  // XMM and YMM state
-    if (__get_cpuid_max(0, NULL) < 7) return SK_ISA_SCALAR;
+    if ((xcr0 & 0x6) != 0x6) return f;  // XMM and YMM state
+    if (__get_cpuid_max(0, NULL) < 7) return f;
     __cpuid_count(7, 0, a, b, c, d);
+    const unsigned subleaves = a;
     int avx2 = (b >> 5) & 1;
     int avx512 = ((b >> 16) & 1) && ((b >> 17) & 1) && ((b >> 30) & 1) && ((b >> 31) & 1);
     int vnni = (c >> 11) & 1;
@@ -149,9 +166,26 @@ static sk_isa sk_detect(void) {
 #if defined(__APPLE__)
     if (!os_avx512) os_avx512 = sk_sysctl_flag("hw.optional.avx512f") == 1;
 #endif
-    if (!(avx2 && fma && f16c)) return SK_ISA_SCALAR;
-    if (!(avx512 && os_avx512)) return SK_ISA_AVX2;
-    return vnni ? SK_ISA_AVX512_VNNI : SK_ISA_AVX512;
+    int avx_vnni = 0;
+    if (subleaves >= 1) {
+        __cpuid_count(7, 1, a, b, c, d);
+        avx_vnni = (a >> 4) & 1;
+    }
+    f.avx2 = avx2 && fma && f16c;
+    f.avx512 = f.avx2 && avx512 && os_avx512;
+    f.vnni = f.avx512 && vnni;
+    f.avx_vnni = f.avx2 && avx_vnni;
+    return f;
+}
+
+/// The fastest level: AVX-512 VNNI, else AVX-VNNI (its one 256-bit VPDPBUSD per 32
+/// multiply-adds beats AVX-512's two 512-bit operations per 32), else AVX-512, else AVX2.
+static sk_isa sk_detect(void) {
+    sk_x86_features f = sk_x86();
+    if (f.vnni) return SK_ISA_AVX512_VNNI;
+    if (f.avx_vnni) return SK_ISA_AVX_VNNI;
+    if (f.avx512) return SK_ISA_AVX512;
+    return f.avx2 ? SK_ISA_AVX2 : SK_ISA_SCALAR;
 }
 #elif defined(__aarch64__)
 static sk_isa sk_detect(void) {
@@ -173,16 +207,25 @@ static sk_isa sk_detect(void) { return SK_ISA_SCALAR; }
 sk_isa sk_isa_detected(void) { return sk_detect(); }
 
 int sk_isa_supported(sk_isa isa) {
-    sk_isa best = sk_detect();
     switch (isa) {
     case SK_ISA_SCALAR: return 1;
+#if defined(__x86_64__)
+    case SK_ISA_AVX2: return sk_x86().avx2;
+    case SK_ISA_AVX_VNNI: return sk_x86().avx_vnni;
+    case SK_ISA_AVX512: return sk_x86().avx512;
+    case SK_ISA_AVX512_VNNI: return sk_x86().vnni;
+#else
     case SK_ISA_AVX2:
+    case SK_ISA_AVX_VNNI:
     case SK_ISA_AVX512:
     case SK_ISA_AVX512_VNNI:
-        return best >= isa && best <= SK_ISA_AVX512_VNNI;
+        return 0;
+#endif
     case SK_ISA_NEON:
-    case SK_ISA_NEON_DOT:
-        return best >= isa;
+    case SK_ISA_NEON_DOT: {
+        sk_isa best = sk_detect();
+        return (best == SK_ISA_NEON || best == SK_ISA_NEON_DOT) && best >= isa;
+    }
     }
     return 0;
 }
@@ -195,6 +238,7 @@ const char *sk_isa_name(sk_isa isa) {
     case SK_ISA_AVX512_VNNI: return "vnni";
     case SK_ISA_NEON: return "neon";
     case SK_ISA_NEON_DOT: return "neon-dot";
+    case SK_ISA_AVX_VNNI: return "avx-vnni";
     }
     return "unknown";
 }
@@ -207,7 +251,7 @@ static _Atomic int sk_selected = -1;
 static sk_isa sk_initial_level(void) {
     const char *env = getenv("SIFT_ISA");
     if (env != NULL) {
-        for (int isa = SK_ISA_SCALAR; isa <= SK_ISA_NEON_DOT; isa++) {
+        for (int isa = SK_ISA_SCALAR; isa <= SK_ISA_AVX_VNNI; isa++) {
             if (strcmp(env, sk_isa_name((sk_isa)isa)) == 0 && sk_isa_supported((sk_isa)isa)) {
                 return (sk_isa)isa;
             }
@@ -298,5 +342,5 @@ void sk_attention_head(const float *q, int64_t ldq, const float *k, int64_t ldk,
 
 int sk_attention_head_preferred(int causal) {
     sk_isa isa = sk_isa_active();
-    return isa == SK_ISA_AVX512 || isa == SK_ISA_AVX512_VNNI || (isa == SK_ISA_AVX2 && causal);
+    return isa == SK_ISA_AVX512 || isa == SK_ISA_AVX512_VNNI || ((isa == SK_ISA_AVX2 || isa == SK_ISA_AVX_VNNI) && causal);
 }

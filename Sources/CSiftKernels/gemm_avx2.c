@@ -17,9 +17,8 @@
 // vector operations for 32 multiply-adds, against 1 VPDPBUSD for 64 at the VNNI level.
 //
 // Blocking: micro-tile 4 rows × 8 columns (half a panel: 4 int32 and 4 fp32 accumulators),
-// K chunks of 32 blocks with the accumulators passing through y between chunks (which keeps
-// each output's fma chain), and per chunk every row group over a panel before the next
-// panel, so a panel's 32 blocks (16 KiB) stay in L1 for all the rows.
+// in sk_gemm_by_panels' loops: K chunks of 32 blocks, every row group over a panel before the
+// next panel, so a panel's 32 blocks (16 KiB) stay in L1 for all the rows.
 //
 // Measured one thread on this project's Zen 4 (C harness, data in cache, GOP/s): the
 // kernel this replaced (both sides widened to int16, VPMADDWD, 2 rows × 16 columns, the
@@ -30,7 +29,7 @@
 #include "kernels_avx2.h"
 
 enum {
-    SK_AVX2_ROWS = 4,  // rows per micro-tile
+    SK_AVX2_ROWS = 4,  // rows per micro-tile (sk_gemm_by_panels' row groups)
     SK_AVX2_KC = 32,   // K blocks per chunk
 };
 
@@ -68,17 +67,7 @@ sk_avx2_micro(int rows, int exact, int h, int64_t b0, int64_t b1, int first, con
             for (int r = 0; r < rows; r++) __asm__("" : "+x"(isum[r]));
         }
         __m256 wd = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(ps + b * SK_PANEL_COLS + 8 * h)));
-        for (int r = 0; r < rows; r++) {
-            // x.d · w.d as sk_q8_scale_product: a product, or x.d's exponent added to w.d's.
-            __m256 scale;
-            if (exact) {
-                scale = _mm256_mul_ps(_mm256_set1_ps(x[r * ldx + b].d), wd);
-            } else {
-                __m256i xe = _mm256_set1_epi32((int32_t)(sk_f32_bits(x[r * ldx + b].d) - SK_ONE_BITS));
-                scale = _mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(wd), xe));
-            }
-            acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[r]), scale, acc[r]);
-        }
+        for (int r = 0; r < rows; r++) acc[r] = sk_scaled_block8(acc[r], isum[r], wd, x[r * ldx + b].d, exact);
     }
     for (int r = 0; r < rows; r++) sk_store8(y + r * ldy, left, acc[r]);
 }
@@ -104,27 +93,7 @@ SK_AVX2_GROUP(sk_avx2_group_exact, 1)
 
 SK_AVX2 void sk_gemm_q8_0_avx2(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
                                const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1, sk_scales mode) {
-    int64_t nb = k / 32;
-    const uint16_t *scales = sk_panel_scales(w, n, k);
-    int64_t t_begin = n0 / 16, t_end = (n1 + 15) / 16;
-    if (nb == 0) {
-        for (int64_t i = 0; i < m; i++) memset(y + i * ldy + n0, 0, sizeof(float) * (size_t)(n1 - n0));
-        return;
-    }
-    void (*group)(int, int64_t, int64_t, int, const sk_block_q8_a *, int64_t, const sk_panel_q8_0 *, const uint16_t *, float *,
-                  int64_t, int64_t) = mode == SK_SCALES_EXACT ? sk_avx2_group_exact : sk_avx2_group_pow2;
-    // K chunks of equal size (no short tail chunk).
-    int64_t chunks = (nb + SK_AVX2_KC - 1) / SK_AVX2_KC;
-    for (int64_t c = 0; c < chunks; c++) {
-        int64_t kb = nb * c / chunks, kb1 = nb * (c + 1) / chunks;
-        for (int64_t t = t_begin; t < t_end; t++) {
-            for (int64_t i = 0; i < m; i += SK_AVX2_ROWS) {
-                int rows = m - i < SK_AVX2_ROWS ? (int)(m - i) : SK_AVX2_ROWS;
-                group(rows, kb, kb1, c == 0, x + i * ldx, ldx, w + t * nb, scales + t * nb * SK_PANEL_COLS, y + i * ldy + 16 * t,
-                      ldy, n1 - 16 * t);
-            }
-        }
-    }
+    sk_gemm_by_panels(m, n, k, x, ldx, w, y, ldy, n0, n1, SK_AVX2_KC, mode == SK_SCALES_EXACT ? sk_avx2_group_exact : sk_avx2_group_pow2);
 }
 
 #endif

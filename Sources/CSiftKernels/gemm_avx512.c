@@ -110,13 +110,10 @@ sk_bw_group(int rows, int tiles, int64_t b0, int64_t b1, int first,
 
 SK_AVX512 void sk_gemm_q8_0_avx512(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
                                    const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1, sk_scales mode) {
+    if (sk_gemm_without_k(m, k, y, ldy, n0, n1)) return;
     int64_t nb = k / 32;
     const uint16_t *scales = sk_panel_scales(w, n, k);
     int64_t t_begin = n0 / 16, t_end = (n1 + 15) / 16;
-    if (nb == 0) {
-        for (int64_t i = 0; i < m; i++) memset(y + i * ldy + n0, 0, sizeof(float) * (size_t)(n1 - n0));
-        return;
-    }
     int64_t chunks = (nb + SK_BW_KC - 1) / SK_BW_KC;
     for (int64_t c = 0; c < chunks; c++) {
         int64_t kb = nb * c / chunks, kb1 = nb * (c + 1) / chunks;

@@ -1,5 +1,6 @@
-// What the AVX2 files (kernels_avx2.c, gemm_avx2.c, math_avx2.c) share: their target
-// attribute and the 8-lane loads and stores of a row's last, partial vector.
+// What the AVX2 files (kernels_avx2.c, gemm_avx2.c, gemm_avxvnni.c, math_avx2.c) share: their
+// target attribute, the 8-lane loads and stores of a row's last, partial vector, and the
+// GEMMs' per-block float step.
 #ifndef SIFT_KERNELS_AVX2_H
 #define SIFT_KERNELS_AVX2_H
 
@@ -29,6 +30,21 @@ static inline SK_AVX2 void sk_store8(float *p, int64_t left, __m256 v) {
     } else if (left > 0) {
         _mm256_maskstore_ps(p, sk_lanes8(left), v);
     }
+}
+
+/// acc + (float)isum · (x.d · w.d) on 8 columns, as the scalar reference takes a block: the
+/// scale product as sk_q8_scale_product (a product, or x.d's exponent added to w.d's), then
+/// one fma. `exact` is a constant wherever this is inlined.
+static inline __attribute__((always_inline)) SK_AVX2 __m256 sk_scaled_block8(__m256 acc, __m256i isum, __m256 wd, float xd,
+                                                                             int exact) {
+    __m256 scale;
+    if (exact) {
+        scale = _mm256_mul_ps(_mm256_set1_ps(xd), wd);
+    } else {
+        __m256i xe = _mm256_set1_epi32((int32_t)(sk_f32_bits(xd) - SK_ONE_BITS));
+        scale = _mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(wd), xe));
+    }
+    return _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), scale, acc);
 }
 
 #endif

@@ -145,6 +145,45 @@ static inline float sk_q8_scale_product(float xd, float wd, sk_scales scales) {
     return sk_bits_f32(sk_f32_bits(wd) + sk_f32_bits(xd) - SK_ONE_BITS);
 }
 
+/// A product with no K blocks (k < 32): its outputs, columns [n0, n1) of every row, are 0.
+/// Returns whether that was the case; the GEMMs start with it.
+static inline int sk_gemm_without_k(int64_t m, int64_t k, float *y, int64_t ldy, int64_t n0, int64_t n1) {
+    if (k >= 32) return 0;
+    for (int64_t i = 0; i < m; i++) memset(y + i * ldy + n0, 0, sizeof(float) * (size_t)(n1 - n0));
+    return 1;
+}
+
+/// One row group of an 8-lane GEMM (gemm_avx2.c, gemm_avxvnni.c): `rows` (1 … 4) rows of
+/// one panel over K blocks [b0, b1). x: the group's row 0 at block 0, row stride ldx; p: the
+/// panel (tile, block 0); ps: its 16 fp16 scales, the next block's after them; y: the group's
+/// output for the panel's column 0, row stride ldy, of which the first `valid` columns
+/// (1 … 16 and more) are stored. `first` starts the sums at 0 instead of loading y.
+typedef void (*sk_panel_group)(int rows, int64_t b0, int64_t b1, int first, const sk_block_q8_a *x, int64_t ldx,
+                               const sk_panel_q8_0 *p, const uint16_t *ps, float *y, int64_t ldy, int64_t valid);
+
+/// The loops around an 8-lane GEMM's row groups: K chunks of `kc` blocks at most, all of
+/// equal size (no short tail chunk), with the outputs passing through y between chunks (each
+/// output's fma chain is unchanged); per chunk every row group of 4 over a panel before the
+/// next panel, so that the panel's blocks stay in L1 for all the rows.
+static inline void sk_gemm_by_panels(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
+                                     const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1, int64_t kc,
+                                     sk_panel_group group) {
+    if (sk_gemm_without_k(m, k, y, ldy, n0, n1)) return;
+    int64_t nb = k / 32, chunks = (nb + kc - 1) / kc;
+    const uint16_t *scales = sk_panel_scales(w, n, k);
+    int64_t t_begin = n0 / 16, t_end = (n1 + 15) / 16;
+    for (int64_t c = 0; c < chunks; c++) {
+        int64_t kb = nb * c / chunks, kb1 = nb * (c + 1) / chunks;
+        for (int64_t t = t_begin; t < t_end; t++) {
+            for (int64_t i = 0; i < m; i += 4) {
+                int rows = m - i < 4 ? (int)(m - i) : 4;
+                group(rows, kb, kb1, c == 0, x + i * ldx, ldx, w + t * nb, scales + t * nb * SK_PANEL_COLS, y + i * ldy + 16 * t,
+                      ldy, n1 - 16 * t);
+            }
+        }
+    }
+}
+
 #if defined(__x86_64__)
 
 // MARK: - AVX2 + FMA + F16C (kernels_avx2.c, gemm_avx2.c)
@@ -175,6 +214,16 @@ void sk_gemm_q8_0_avx512(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x
 
 void sk_gemm_q8_0_vnni(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
                        const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1, sk_scales scales);
+
+// MARK: - AVX-VNNI (gemm_avxvnni.c): the AVX2 level with a 256-bit VPDPBUSD
+
+void sk_gemm_q8_0_avxvnni(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
+                          const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1, sk_scales scales);
+/// The same kernel from the same source with VPDPBUSD in its AVX-512 VL encoding, for
+/// machines with AVX-512 VNNI but not AVX-VNNI (CrossCheck runs it there: the only way this
+/// project's Zen 4 can execute the AVX-VNNI kernel's code).
+void sk_gemm_q8_0_avxvnni_evex(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
+                               const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1, sk_scales scales);
 
 #endif
 
