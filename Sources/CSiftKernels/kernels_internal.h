@@ -153,6 +153,20 @@ static inline int sk_gemm_without_k(int64_t m, int64_t k, float *y, int64_t ldy,
     return 1;
 }
 
+/// Row group g of `groups`' share of `lines` cache lines from `next`, prefetched into L2: the
+/// next panels' weights, fetched while this group computes.
+static inline void sk_prefetch_share(const char *next, int64_t lines, int64_t g, int64_t groups) {
+    for (int64_t l = lines * g / groups; l < lines * (g + 1) / groups; l++) __builtin_prefetch(next + 64 * l, 0, 2);
+}
+
+/// The fp16 scales of `tiles` panels from tile t over K blocks [kb, kb1), prefetched into L2.
+static inline void sk_prefetch_scales(const uint16_t *scales, int64_t nb, int64_t t, int64_t tiles, int64_t kb, int64_t kb1) {
+    for (int64_t j = 0; j < tiles; j++) {
+        const char *s0 = (const char *)(scales + ((t + j) * nb + kb) * SK_PANEL_COLS);
+        for (int64_t o = 0; o < (kb1 - kb) * SK_PANEL_COLS * 2; o += 64) __builtin_prefetch(s0 + o, 0, 2);
+    }
+}
+
 /// One row group of an 8-lane GEMM (gemm_avx2.c, gemm_avxvnni.c): `rows` (1 … 4) rows of
 /// one panel over K blocks [b0, b1). x: the group's row 0 at block 0, row stride ldx; p: the
 /// panel (tile, block 0); ps: its 16 fp16 scales, the next block's after them; y: the group's
@@ -185,16 +199,11 @@ static inline void sk_gemm_by_panels(int64_t m, int64_t n, int64_t k, const sk_b
             // 266-269 -> 238-239, 64 rows 861-871 -> 823-830, in L2 within 1%. With 1 or 2 row
             // groups, where a panel's prefetches come all at once, 4 rows streamed took 45-48 µs
             // without them and 79-80 with them.
-            const char *next = t + 1 < t_end && groups >= 4 ? (const char *)(w + (t + 1) * nb + kb) : NULL;
-            if (next) {
-                const char *s0 = (const char *)(scales + ((t + 1) * nb + kb) * SK_PANEL_COLS);
-                for (int64_t o = 0; o < (kb1 - kb) * SK_PANEL_COLS * 2; o += 64) __builtin_prefetch(s0 + o, 0, 2);
-            }
+            const int ahead = t + 1 < t_end && groups >= 4;
+            if (ahead) sk_prefetch_scales(scales, nb, t + 1, 1, kb, kb1);
             for (int64_t g = 0; g < groups; g++) {
                 int64_t i = 4 * g;
-                if (next) {
-                    for (int64_t l = lines * g / groups; l < lines * (g + 1) / groups; l++) __builtin_prefetch(next + 64 * l, 0, 2);
-                }
+                if (ahead) sk_prefetch_share((const char *)(w + (t + 1) * nb + kb), lines, g, groups);
                 int rows = m - i < 4 ? (int)(m - i) : 4;
                 group(rows, kb, kb1, c == 0, x + i * ldx, ldx, w + t * nb, scales + t * nb * SK_PANEL_COLS, y + i * ldy + 16 * t,
                       ldy, n1 - 16 * t);
