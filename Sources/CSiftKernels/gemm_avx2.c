@@ -28,12 +28,9 @@
 
 #include "kernels_avx2.h"
 
-enum {
-    SK_AVX2_ROWS = 4,  // rows per micro-tile (sk_gemm_by_panels' row groups)
-    SK_AVX2_KC = 32,   // K blocks per chunk
-};
+enum { SK_AVX2_KC = 32 };  // K blocks per chunk
 
-/// rows × 8 outputs (rows ≤ SK_AVX2_ROWS, a constant wherever this is inlined), the panel's
+/// rows × 8 outputs (rows ≤ 4, a constant wherever this is inlined), the panel's
 /// columns 8h ..< 8h + 8, over K blocks [b0, b1). x: the group's row 0 at block 0, row
 /// stride ldx. p: the panel (tile, block 0); ps: its 16 fp16 scales, the next block's after
 /// them. y: the group's output for the panel's column 0, row stride ldy; the panel's first
@@ -46,11 +43,11 @@ sk_avx2_micro(int rows, int exact, int h, int64_t b0, int64_t b1, int first, con
               const sk_panel_q8_0 *p, const uint16_t *ps, float *y, int64_t ldy, int64_t valid) {
     const int64_t left = valid - 8 * h;
     y += 8 * h;
-    __m256 acc[SK_AVX2_ROWS];
+    __m256 acc[SK_PANEL_GROUP_ROWS];
     for (int r = 0; r < rows; r++) acc[r] = first ? _mm256_setzero_ps() : sk_load8(y + r * ldy, left);
     const __m256i flip = _mm256_set1_epi8((char)0x80), ones = _mm256_set1_epi16(1);
     for (int64_t b = b0; b < b1; b++) {
-        __m256i isum[SK_AVX2_ROWS];
+        __m256i isum[SK_PANEL_GROUP_ROWS];
         for (int r = 0; r < rows; r++) isum[r] = _mm256_setzero_si256();
 #pragma GCC unroll 8
         for (int g = 0; g < 8; g++) {

@@ -125,9 +125,9 @@ SK_AVX512 void sk_gemm_q8_0_avx512(int64_t m, int64_t n, int64_t k, const sk_blo
                 mask[i] = valid >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << valid) - 1);
             }
             // The next column group's chunk into L2 while this one computes, as in
-            // sk_gemm_by_panels (from 4 row groups; see there).
+            // sk_gemm_by_panels.
             const int64_t groups = (m + SK_BW_ROWS - 1) / SK_BW_ROWS, tn = t + SK_BW_TILES;
-            const int64_t next_tiles = groups < 4 || tn >= t_end ? 0 : t_end - tn < SK_BW_TILES ? t_end - tn : SK_BW_TILES;
+            const int64_t next_tiles = groups < SK_PREFETCH_MIN_GROUPS || tn >= t_end ? 0 : t_end - tn < SK_BW_TILES ? t_end - tn : SK_BW_TILES;
             if (next_tiles) sk_prefetch_scales(scales, nb, tn, next_tiles, kb, kb1);
             for (int64_t i = 0; i < m; i += SK_BW_ROWS) {
                 // The group's tiles are nb panels apart: each tile's chunk is its own run of lines.

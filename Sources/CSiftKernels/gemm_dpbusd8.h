@@ -25,12 +25,12 @@ enum { SK_DP8_NAME(SK_DP8_KC) = 32 };
 static inline __attribute__((always_inline)) SK_DP8_TARGET void
 SK_DP8_NAME(sk_dp8_micro)(int rows, int halves, int exact, int64_t b0, int64_t b1, int first, const sk_block_q8_a *x,
                           int64_t ldx, const sk_panel_q8_0 *p, const uint16_t *ps, float *y, int64_t ldy, int64_t valid) {
-    __m256 acc[4][2];
+    __m256 acc[SK_PANEL_GROUP_ROWS][2];
     for (int r = 0; r < rows; r++) {
         for (int h = 0; h < halves; h++) acc[r][h] = first ? _mm256_setzero_ps() : sk_load8(y + r * ldy + 8 * h, valid - 8 * h);
     }
     for (int64_t b = b0; b < b1; b++) {
-        __m256i isum[4][2];
+        __m256i isum[SK_PANEL_GROUP_ROWS][2];
         for (int r = 0; r < rows; r++) {
             __m256i offset = _mm256_set1_epi32(x[r * ldx + b].offset);
             for (int h = 0; h < halves; h++) isum[r][h] = offset;

@@ -153,6 +153,11 @@ static inline int sk_gemm_without_k(int64_t m, int64_t k, float *y, int64_t ldy,
     return 1;
 }
 
+/// The fewest row groups a product needs for the GEMMs without VNNI (sk_gemm_by_panels,
+/// gemm_avx512.c) to prefetch the next panels while computing: with fewer, a panel's
+/// prefetches come all at once and slow it down (measurements at sk_gemm_by_panels).
+enum { SK_PREFETCH_MIN_GROUPS = 4 };
+
 /// Row group g of `groups`' share of `lines` cache lines from `next`, prefetched into L2: the
 /// next panels' weights, fetched while this group computes.
 static inline void sk_prefetch_share(const char *next, int64_t lines, int64_t g, int64_t groups) {
@@ -166,6 +171,9 @@ static inline void sk_prefetch_scales(const uint16_t *scales, int64_t nb, int64_
         for (int64_t o = 0; o < (kb1 - kb) * SK_PANEL_COLS * 2; o += 64) __builtin_prefetch(s0 + o, 0, 2);
     }
 }
+
+/// Rows in a row group of the 8-lane GEMMs (sk_gemm_by_panels and the micro-tiles it calls).
+enum { SK_PANEL_GROUP_ROWS = 4 };
 
 /// One row group of an 8-lane GEMM (gemm_avx2.c, gemm_avxvnni.c): `rows` (1 … 4) rows of
 /// one panel over K blocks [b0, b1). x: the group's row 0 at block 0, row stride ldx; p: the
@@ -188,7 +196,8 @@ static inline void sk_gemm_by_panels(int64_t m, int64_t n, int64_t k, const sk_b
     int64_t t_begin = n0 / 16, t_end = (n1 + 15) / 16;
     for (int64_t c = 0; c < chunks; c++) {
         int64_t kb = nb * c / chunks, kb1 = nb * (c + 1) / chunks;
-        const int64_t groups = (m + 3) / 4, lines = (kb1 - kb) * (int64_t)sizeof(sk_panel_q8_0) / 64;
+        const int64_t groups = (m + SK_PANEL_GROUP_ROWS - 1) / SK_PANEL_GROUP_ROWS;
+        const int64_t lines = (kb1 - kb) * (int64_t)sizeof(sk_panel_q8_0) / 64;
         for (int64_t t = t_begin; t < t_end; t++) {
             // The next panel's lines for this chunk, spread over the row groups, into L2:
             // otherwise every panel waits on memory when the weights stream from it. From 4
@@ -199,12 +208,12 @@ static inline void sk_gemm_by_panels(int64_t m, int64_t n, int64_t k, const sk_b
             // 266-269 -> 238-239, 64 rows 861-871 -> 823-830, in L2 within 1%. With 1 or 2 row
             // groups, where a panel's prefetches come all at once, 4 rows streamed took 45-48 µs
             // without them and 79-80 with them.
-            const int ahead = t + 1 < t_end && groups >= 4;
+            const int ahead = t + 1 < t_end && groups >= SK_PREFETCH_MIN_GROUPS;
             if (ahead) sk_prefetch_scales(scales, nb, t + 1, 1, kb, kb1);
             for (int64_t g = 0; g < groups; g++) {
-                int64_t i = 4 * g;
+                int64_t i = SK_PANEL_GROUP_ROWS * g;
                 if (ahead) sk_prefetch_share((const char *)(w + (t + 1) * nb + kb), lines, g, groups);
-                int rows = m - i < 4 ? (int)(m - i) : 4;
+                int rows = m - i < SK_PANEL_GROUP_ROWS ? (int)(m - i) : SK_PANEL_GROUP_ROWS;
                 group(rows, kb, kb1, c == 0, x + i * ldx, ldx, w + t * nb, scales + t * nb * SK_PANEL_COLS, y + i * ldy + 16 * t,
                       ldy, n1 - 16 * t);
             }
