@@ -17,7 +17,9 @@
 static int failures = 0;
 /// Whether check_gemm also runs the AVX-VNNI kernel through its AVX-512 encoding: on a CPU
 /// with AVX-512 VNNI and without AVX-VNNI (set by main).
+#if defined(__x86_64__)
 static int avxvnni_twin = 0;
+#endif
 static sk_isa levels[8];
 static int level_count = 0;
 
@@ -312,7 +314,7 @@ static void check_attention(void) {
 }
 
 int main(void) {
-    static const sk_isa all[] = {SK_ISA_AVX2, SK_ISA_AVX_VNNI, SK_ISA_AVX512, SK_ISA_AVX512_VNNI, SK_ISA_NEON, SK_ISA_NEON_DOT};
+    static const sk_isa all[] = {SK_ISA_AVX2, SK_ISA_AVX_VNNI, SK_ISA_AVX512, SK_ISA_AVX512_VNNI, SK_ISA_NEON, SK_ISA_NEON_DOT, SK_ISA_NEON_I8MM};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         if (sk_isa_supported(all[i])) levels[level_count++] = all[i];
     }

@@ -2,8 +2,10 @@
 # Checks every kernel level against the scalar reference, bit for bit (check.c), natively and,
 # on an x86-64 machine, also at the levels the Swift tests there cannot reach: check.c and the
 # kernels built for AArch64 and run under QEMU user emulation, as a CPU with the dot product
-# (neon and neon-dot) and as one without (neon). On Debian/Ubuntu it installs qemu-user and
-# the AArch64 C library when they are missing.
+# and the int8 matrix multiply (-cpu max: neon, neon-dot, neon-i8mm), as one with the dot
+# product only (neoverse-n1: neon, neon-dot) and as one with neither (cortex-a72: neon), so
+# that detection is checked at each step too. On Debian/Ubuntu it installs qemu-user and the
+# AArch64 C library when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 K=Sources/CSiftKernels
@@ -34,7 +36,7 @@ if [ "$(uname -m)" = x86_64 ]; then
   # Static, so QEMU needs no AArch64 loader; clang finds Debian's cross sysroot and GCC
   # runtime from the target triple.
   "$CC" --target=aarch64-linux-gnu -fuse-ld=lld -static -O2 -I$K/include -I$K CrossCheck/check.c $K/*.c -lm -o "$out/check-arm64"
-  for cpu in max cortex-a72; do
+  for cpu in max neoverse-n1 cortex-a72; do
     echo "== aarch64 under QEMU, -cpu $cpu"
     qemu-aarch64 -cpu $cpu "$out/check-arm64" || status=1
   done

@@ -63,6 +63,43 @@ __attribute__((target("avx2,avxvnni"))) static int64_t sk_peak_avxvnni(int64_t i
 }
 #endif
 
+#if defined(__aarch64__)
+#include <arm_neon.h>
+
+/// 16 independent SDOT chains, 16 multiply-adds each (latency 3-4 at up to 4 a cycle).
+SK_DOTPROD static int64_t sk_peak_neondot(int64_t iterations) {
+    int8x16_t a = vdupq_n_s8(3), b = vdupq_n_s8(5);
+    int32x4_t acc[16];
+    for (int i = 0; i < 16; i++) acc[i] = vdupq_n_s32(i);
+    for (int64_t it = 0; it < iterations; it++) {
+        for (int i = 0; i < 16; i++) acc[i] = vdotq_s32(acc[i], a, b);
+        __asm__ volatile("" : "+w"(a));
+    }
+    int32x4_t s = acc[0];
+    for (int i = 1; i < 16; i++) s = vaddq_s32(s, acc[i]);
+    volatile int32_t sink = vaddvq_s32(s);
+    (void)sink;
+    return iterations * 16 * 16;
+}
+
+/// 16 independent USMMLA chains, 32 multiply-adds each.
+SK_I8MM static int64_t sk_peak_i8mm(int64_t iterations) {
+    uint8x16_t a = vdupq_n_u8(3);
+    int8x16_t b = vdupq_n_s8(5);
+    int32x4_t acc[16];
+    for (int i = 0; i < 16; i++) acc[i] = vdupq_n_s32(i);
+    for (int64_t it = 0; it < iterations; it++) {
+        for (int i = 0; i < 16; i++) acc[i] = vusmmlaq_s32(acc[i], a, b);
+        __asm__ volatile("" : "+w"(a));
+    }
+    int32x4_t s = acc[0];
+    for (int i = 1; i < 16; i++) s = vaddq_s32(s, acc[i]);
+    volatile int32_t sink = vaddvq_s32(s);
+    (void)sink;
+    return iterations * 16 * 32;
+}
+#endif
+
 int64_t sk_int8_peak_loop(int64_t iterations) {
     switch (sk_isa_active()) {
 #if defined(__x86_64__)
@@ -70,6 +107,10 @@ int64_t sk_int8_peak_loop(int64_t iterations) {
     case SK_ISA_AVX_VNNI: return sk_peak_avxvnni(iterations);
     case SK_ISA_AVX2:
     case SK_ISA_AVX512: return sk_peak_avx2(iterations);
+#endif
+#if defined(__aarch64__)
+    case SK_ISA_NEON_DOT: return sk_peak_neondot(iterations);
+    case SK_ISA_NEON_I8MM: return sk_peak_i8mm(iterations);
 #endif
     default: return 0;
     }

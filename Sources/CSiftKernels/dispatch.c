@@ -2,7 +2,7 @@
 //
 // The level is read from cpuid (x86-64: CPUID + XGETBV, so AVX/AVX-512 count only when the OS
 // saves their registers) or from HWCAP / sysctl (AArch64), optionally lowered by the SIFT_ISA
-// environment variable ("scalar", "avx2", "avx-vnni", "avx512", "vnni", "neon", "neon-dot"; a value this
+// environment variable ("scalar", "avx2", "avx-vnni", "avx512", "vnni", "neon", "neon-dot", "neon-i8mm"; a value this
 // CPU cannot run, or an unknown one, is ignored). The only mutable state in the target is
 // sk_selected below: an atomic int written on first use and by sk_isa_set. Each public call
 // reads it once, so a call runs entirely on one level; changing the level while other threads
@@ -101,6 +101,12 @@ static const sk_impl sk_impl_neondot = {
     sk_fp32_to_bf16_neon, sk_quantize_row_q8_0_neon, sk_dequantize_row_q8_0_neon,
     sk_vec_dot_q8_0_neondot, sk_quantize_row_q8_a_neon, sk_gemm_q8_0_neondot, SK_ROW_MATH_NEON,
 };
+/// The dot product level with USMMLA for the GEMM.
+static const sk_impl sk_impl_i8mm = {
+    sk_fp16_to_fp32_neon, sk_fp32_to_fp16_neon, sk_bf16_to_fp32_neon,
+    sk_fp32_to_bf16_neon, sk_quantize_row_q8_0_neon, sk_dequantize_row_q8_0_neon,
+    sk_vec_dot_q8_0_neondot, sk_quantize_row_q8_a_neon, sk_gemm_q8_0_i8mm, SK_ROW_MATH_NEON,
+};
 #endif
 
 static const sk_impl *sk_impl_for(sk_isa isa) {
@@ -114,6 +120,7 @@ static const sk_impl *sk_impl_for(sk_isa isa) {
 #if defined(__aarch64__)
     case SK_ISA_NEON: return &sk_impl_neon;
     case SK_ISA_NEON_DOT: return &sk_impl_neondot;
+    case SK_ISA_NEON_I8MM: return &sk_impl_i8mm;
 #endif
     default: return &sk_impl_scalar;
     }
@@ -188,17 +195,40 @@ static sk_isa sk_detect(void) {
     return f.avx2 ? SK_ISA_AVX2 : SK_ISA_SCALAR;
 }
 #elif defined(__aarch64__)
-static sk_isa sk_detect(void) {
-    int dot = 0;
+/// What the AArch64 levels beyond plain Advanced SIMD need.
+typedef struct {
+    int dot;   // SDOT/UDOT (FEAT_DotProd)
+    int i8mm;  // USMMLA/SMMLA (FEAT_I8MM), counted only with the dot product
+} sk_arm_features;
+
+static sk_arm_features sk_arm(void) {
+    sk_arm_features f = {0, 0};
 #if defined(__linux__)
-    dot = (getauxval(AT_HWCAP) >> 20) & 1;  // HWCAP_ASIMDDP
-#elif defined(__APPLE__)
-    // The key exists from macOS 12 / iOS 15; the package's minimum OSes are newer.
-    dot = sk_sysctl_flag("hw.optional.arm.FEAT_DotProd") == 1;
-#elif defined(__ARM_FEATURE_DOTPROD)
-    dot = 1;
+    f.dot = (getauxval(AT_HWCAP) >> 20) & 1;  // HWCAP_ASIMDDP
+#if defined(AT_HWCAP2)
+    f.i8mm = (getauxval(AT_HWCAP2) >> 13) & 1;  // HWCAP2_I8MM
 #endif
-    return dot ? SK_ISA_NEON_DOT : SK_ISA_NEON;
+#elif defined(__APPLE__)
+    // The keys exist from macOS 12 / iOS 15; the package's minimum OSes are newer.
+    f.dot = sk_sysctl_flag("hw.optional.arm.FEAT_DotProd") == 1;
+    f.i8mm = sk_sysctl_flag("hw.optional.arm.FEAT_I8MM") == 1;
+#else
+#if defined(__ARM_FEATURE_DOTPROD)
+    f.dot = 1;
+#endif
+#if defined(__ARM_FEATURE_MATMUL_INT8)
+    f.i8mm = 1;
+#endif
+#endif
+    f.i8mm = f.i8mm && f.dot;
+    return f;
+}
+
+/// The fastest level: USMMLA (32 multiply-adds an instruction), else SDOT (16), else plain.
+static sk_isa sk_detect(void) {
+    sk_arm_features f = sk_arm();
+    if (f.i8mm) return SK_ISA_NEON_I8MM;
+    return f.dot ? SK_ISA_NEON_DOT : SK_ISA_NEON;
 }
 #else
 static sk_isa sk_detect(void) { return SK_ISA_SCALAR; }
@@ -221,11 +251,16 @@ int sk_isa_supported(sk_isa isa) {
     case SK_ISA_AVX512_VNNI:
         return 0;
 #endif
+#if defined(__aarch64__)
+    case SK_ISA_NEON: return 1;
+    case SK_ISA_NEON_DOT: return sk_arm().dot;
+    case SK_ISA_NEON_I8MM: return sk_arm().i8mm;
+#else
     case SK_ISA_NEON:
-    case SK_ISA_NEON_DOT: {
-        sk_isa best = sk_detect();
-        return (best == SK_ISA_NEON || best == SK_ISA_NEON_DOT) && best >= isa;
-    }
+    case SK_ISA_NEON_DOT:
+    case SK_ISA_NEON_I8MM:
+        return 0;
+#endif
     }
     return 0;
 }
@@ -239,6 +274,7 @@ const char *sk_isa_name(sk_isa isa) {
     case SK_ISA_NEON: return "neon";
     case SK_ISA_NEON_DOT: return "neon-dot";
     case SK_ISA_AVX_VNNI: return "avx-vnni";
+    case SK_ISA_NEON_I8MM: return "neon-i8mm";
     }
     return "unknown";
 }
@@ -251,7 +287,7 @@ static _Atomic int sk_selected = -1;
 static sk_isa sk_initial_level(void) {
     const char *env = getenv("SIFT_ISA");
     if (env != NULL) {
-        for (int isa = SK_ISA_SCALAR; isa <= SK_ISA_AVX_VNNI; isa++) {
+        for (int isa = SK_ISA_SCALAR; isa <= SK_ISA_NEON_I8MM; isa++) {
             if (strcmp(env, sk_isa_name((sk_isa)isa)) == 0 && sk_isa_supported((sk_isa)isa)) {
                 return (sk_isa)isa;
             }

@@ -16,12 +16,7 @@
 #include "kernels_internal.h"
 
 #include <arm_neon.h>
-
-#if defined(__clang__)
-#define SK_DOTPROD __attribute__((target("dotprod")))
-#else
-#define SK_DOTPROD __attribute__((target("+dotprod")))
-#endif
+#include <stddef.h>
 
 enum { SK_NEON_ROWS = 2 };
 
@@ -146,6 +141,132 @@ SK_DOTPROD void sk_gemm_q8_0_neondot(int64_t m, int64_t n, int64_t k, const sk_b
                 sk_neondot_micro(2, nb, x + i * ldx, ldx, w + t * nb, scales + t * nb * SK_PANEL_COLS, mode, y + i * ldy + 16 * t, ldy, valid);
             } else {
                 sk_neondot_micro(1, nb, x + i * ldx, ldx, w + t * nb, scales + t * nb * SK_PANEL_COLS, mode, y + i * ldy + 16 * t, ldy, valid);
+            }
+        }
+    }
+}
+
+// MARK: - Matrix multiply (USMMLA, FEAT_I8MM)
+//
+// USMMLA multiplies a 2 × 8 u8 matrix by the transpose of a 2 × 8 s8 one into a 2 × 2 int32
+// tile: 32 multiply-adds an instruction where SDOT makes 16. The u8 operand is two weight
+// columns over 8 consecutive k, stored as q + 128, so the sums start from x.offset as the
+// x86 VNNI kernel's do, and no XOR is needed. The panel holds 4 k per column and chunk, so
+// ZIP1/ZIP2 of 32-bit lanes over the chunks of k groups 2h and 2h + 1 make the operands of
+// column pairs (0, 1) and (2, 3); ZIP1/ZIP2 of 64-bit lanes over two rows' quants make the
+// s8 operand [r0 k8h..8h+7 | r1 k8h..8h+7]. A tile lane order is [c0 r0, c0 r1, c1 r0, c1 r1];
+// the fp32 chain keeps it (scales built as [w.d c0, c0, c1, c1] and [x.d r0, r1, r0, r1]), one
+// fma per lane and block as in the scalar reference, and UZP1/UZP2 turn it into rows at the
+// store.
+// Micro-tile: 4 rows (two row pairs) × 8 columns (half a panel), 8 int32 and 8 fp32
+// accumulators. A pair with one real row repeats it and drops the copy at the store.
+
+enum { SK_I8MM_ROWS = 4 };
+
+/// Stores `valid` (1..8) columns of row pair `pair`'s row `second` from tile accumulators
+/// acc[pair][0..3] (column pairs).
+static inline void sk_tile_store(const float32x4_t acc[4], int second, float *y, int64_t valid) {
+    float32x4_t lo = second ? vuzp2q_f32(acc[0], acc[1]) : vuzp1q_f32(acc[0], acc[1]);
+    float32x4_t hi = second ? vuzp2q_f32(acc[2], acc[3]) : vuzp1q_f32(acc[2], acc[3]);
+    if (valid >= 8) {
+        vst1q_f32(y, lo);
+        vst1q_f32(y + 4, hi);
+        return;
+    }
+    float buf[8];
+    vst1q_f32(buf, lo);
+    vst1q_f32(buf + 4, hi);
+    memcpy(y, buf, sizeof(float) * (size_t)valid);
+}
+
+/// An activation block's first 8 bytes as two lanes: [d's bits, offset].
+static inline int32x2_t sk_block_head(const sk_block_q8_a *x) {
+    _Static_assert(offsetof(sk_block_q8_a, offset) == 4, "offset follows d");
+    return vld1_s32((const int32_t *)x);
+}
+
+/// Rows xr[0..2 pairs) of a row group (a pair's second row may repeat its first) times
+/// columns 8 half ..< 8 half + 8 of panel row `p` (nb blocks), all K, into y.
+static inline __attribute__((always_inline)) SK_I8MM void
+sk_i8mm_micro(int pairs, const sk_block_q8_a *const xr[SK_I8MM_ROWS], int rows, int64_t nb, const sk_panel_q8_0 *p,
+              const uint16_t *ps, int half, sk_scales mode, float *y, int64_t ldy, int64_t valid) {
+    float32x4_t acc[2][4];
+    for (int r = 0; r < pairs; r++) {
+        for (int c = 0; c < 4; c++) acc[r][c] = vdupq_n_f32(0.0f);
+    }
+    for (int64_t b = 0; b < nb; b++) {
+        int32x4_t isum[2][4];
+        for (int r = 0; r < pairs; r++) {
+            int32x2_t off = vzip2_s32(sk_block_head(&xr[2 * r][b]), sk_block_head(&xr[2 * r + 1][b]));
+            for (int c = 0; c < 4; c++) isum[r][c] = vcombine_s32(off, off);
+        }
+        for (int hh = 0; hh < 2; hh++) {  // k 16 hh ..< 16 hh + 16
+            int8x16_t xo[2][2];
+            for (int r = 0; r < pairs; r++) {
+                int64x2_t a = vreinterpretq_s64_s8(vld1q_s8(xr[2 * r][b].qs + 16 * hh));
+                int64x2_t c = vreinterpretq_s64_s8(vld1q_s8(xr[2 * r + 1][b].qs + 16 * hh));
+                xo[r][0] = vreinterpretq_s8_s64(vzip1q_s64(a, c));
+                xo[r][1] = vreinterpretq_s8_s64(vzip2q_s64(a, c));
+            }
+            for (int h = 0; h < 2; h++) {
+                const int g = 4 * hh + 2 * h;
+                uint32x4_t lo0 = vreinterpretq_u32_u8(vld1q_u8(&p[b].qs[g][8 * half][0]));
+                uint32x4_t lo1 = vreinterpretq_u32_u8(vld1q_u8(&p[b].qs[g + 1][8 * half][0]));
+                uint32x4_t hi0 = vreinterpretq_u32_u8(vld1q_u8(&p[b].qs[g][8 * half + 4][0]));
+                uint32x4_t hi1 = vreinterpretq_u32_u8(vld1q_u8(&p[b].qs[g + 1][8 * half + 4][0]));
+                uint8x16_t w[4] = {
+                    vreinterpretq_u8_u32(vzip1q_u32(lo0, lo1)), vreinterpretq_u8_u32(vzip2q_u32(lo0, lo1)),
+                    vreinterpretq_u8_u32(vzip1q_u32(hi0, hi1)), vreinterpretq_u8_u32(vzip2q_u32(hi0, hi1)),
+                };
+                for (int r = 0; r < pairs; r++) {
+                    for (int c = 0; c < 4; c++) isum[r][c] = vusmmlaq_s32(isum[r][c], w[c], xo[r][h]);
+                }
+            }
+        }
+        const uint16_t *wd16 = ps + b * SK_PANEL_COLS + 8 * half;
+        float32x4_t wlo = vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(wd16)));
+        float32x4_t whi = vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(wd16 + 4)));
+        float32x4_t wd[4] = {vzip1q_f32(wlo, wlo), vzip2q_f32(wlo, wlo), vzip1q_f32(whi, whi), vzip2q_f32(whi, whi)};
+        for (int r = 0; r < pairs; r++) {
+            int32x2_t d = vzip1_s32(sk_block_head(&xr[2 * r][b]), sk_block_head(&xr[2 * r + 1][b]));
+            float32x4_t xd = vreinterpretq_f32_s32(vcombine_s32(d, d));
+            uint32x4_t xe = vsubq_u32(vreinterpretq_u32_f32(xd), vdupq_n_u32(SK_ONE_BITS));
+            for (int c = 0; c < 4; c++) {
+                float32x4_t scale = mode == SK_SCALES_EXACT ? vmulq_f32(xd, wd[c])
+                                                            : vreinterpretq_f32_u32(vaddq_u32(vreinterpretq_u32_f32(wd[c]), xe));
+                acc[r][c] = vfmaq_f32(acc[r][c], vcvtq_f32_s32(isum[r][c]), scale);
+            }
+        }
+    }
+    for (int i = 0; i < rows; i++) sk_tile_store(acc[i / 2], i % 2, y + i * ldy, valid);
+}
+
+SK_I8MM void sk_gemm_q8_0_i8mm(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
+                               const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1, sk_scales mode) {
+    if (sk_gemm_without_k(m, k, y, ldy, n0, n1)) return;
+    int64_t nb = k / 32;
+    const uint16_t *scales = sk_panel_scales(w, n, k);
+    for (int64_t t = n0 / 16; t < (n1 + 15) / 16; t++) {
+        for (int half = 0; half < 2; half++) {
+            int64_t valid = n1 - 16 * t - 8 * half;
+            if (valid <= 0) break;
+            const sk_panel_q8_0 *p = w + t * nb;
+            const uint16_t *ps = scales + t * nb * SK_PANEL_COLS;
+            float *yt = y + 16 * t + 8 * half;
+            for (int64_t i = 0; i < m; i += SK_I8MM_ROWS) {
+                int rows = m - i < SK_I8MM_ROWS ? (int)(m - i) : SK_I8MM_ROWS;
+                const sk_block_q8_a *xr[SK_I8MM_ROWS];
+                for (int r = 0; r < SK_I8MM_ROWS; r++) xr[r] = x + (i + (r < rows ? r : rows - 1)) * ldx;
+                // Constant pair counts and modes, so that each call is its own unrolled loop.
+                if (rows > 2 && mode == SK_SCALES_EXACT) {
+                    sk_i8mm_micro(2, xr, rows, nb, p, ps, half, SK_SCALES_EXACT, yt + i * ldy, ldy, valid);
+                } else if (rows > 2) {
+                    sk_i8mm_micro(2, xr, rows, nb, p, ps, half, SK_SCALES_POW2, yt + i * ldy, ldy, valid);
+                } else if (mode == SK_SCALES_EXACT) {
+                    sk_i8mm_micro(1, xr, rows, nb, p, ps, half, SK_SCALES_EXACT, yt + i * ldy, ldy, valid);
+                } else {
+                    sk_i8mm_micro(1, xr, rows, nb, p, ps, half, SK_SCALES_POW2, yt + i * ldy, ldy, valid);
+                }
             }
         }
     }

@@ -1,9 +1,10 @@
 // Private to CSiftKernels: the per-ISA implementations behind the public sk_* entry points
 // (dispatch.c picks one) and the scalar bit-level helpers every file shares.
 //
-// Naming: sk_<kernel>_<level>, level ∈ scalar, avx2, avx512, vnni, neon, neondot.
-// The vnni and neondot levels only define the kernels where the dot-product instructions
-// pay (the GEMM; vec_dot on NEON); dispatch.c takes the rest from avx512 and neon.
+// Naming: sk_<kernel>_<level>, level ∈ scalar, avx2, avxvnni, avx512, vnni, neon, neondot,
+// i8mm. The avxvnni, vnni, neondot and i8mm levels only define the kernels where their
+// instructions pay (the GEMM; vec_dot on NEON); dispatch.c takes the rest from avx2, avx512
+// and neon.
 #ifndef SIFT_KERNELS_INTERNAL_H
 #define SIFT_KERNELS_INTERNAL_H
 
@@ -266,7 +267,17 @@ void sk_gemm_q8_0_avxvnni_evex(int64_t m, int64_t n, int64_t k, const sk_block_q
 
 #if defined(__aarch64__)
 
-// MARK: - AArch64 Advanced SIMD (kernels_neon.c, gemm_neon.c) and dot product
+// MARK: - AArch64 Advanced SIMD (kernels_neon.c, gemm_neon.c), dot product and matrix multiply
+
+/// Per-function targets for the dot product (SDOT) and int8 matrix multiply (USMMLA): clang
+/// and GCC spell them differently.
+#if defined(__clang__)
+#define SK_DOTPROD __attribute__((target("dotprod")))
+#define SK_I8MM __attribute__((target("i8mm")))
+#else
+#define SK_DOTPROD __attribute__((target("+dotprod")))
+#define SK_I8MM __attribute__((target("+i8mm")))
+#endif
 
 void sk_fp16_to_fp32_neon(const uint16_t *x, float *y, int64_t n);
 void sk_fp32_to_fp16_neon(const float *x, uint16_t *y, int64_t n);
@@ -282,6 +293,8 @@ void sk_gemm_q8_0_neon(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, 
 float sk_vec_dot_q8_0_neondot(const sk_block_q8_0 *a, const sk_block_q8_0 *b, int64_t nblocks);
 void sk_gemm_q8_0_neondot(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
                           const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1, sk_scales scales);
+void sk_gemm_q8_0_i8mm(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
+                       const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1, sk_scales scales);
 
 #endif
 

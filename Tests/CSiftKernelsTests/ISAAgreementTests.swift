@@ -5,7 +5,7 @@ import TestSupport
 /// Every instruction-set level this machine can run must produce the scalar reference's
 /// output bit for bit (the kernels' contract), so each test computes the scalar result
 /// and then the result at every other supported level.
-let levels: [sk_isa] = [SK_ISA_AVX2, SK_ISA_AVX_VNNI, SK_ISA_AVX512, SK_ISA_AVX512_VNNI, SK_ISA_NEON, SK_ISA_NEON_DOT]
+let levels: [sk_isa] = [SK_ISA_AVX2, SK_ISA_AVX_VNNI, SK_ISA_AVX512, SK_ISA_AVX512_VNNI, SK_ISA_NEON, SK_ISA_NEON_DOT, SK_ISA_NEON_I8MM]
     .filter { sk_isa_supported($0) != 0 }
 
 /// Runs `body` at the scalar level and at every supported level, restoring the level after.
@@ -70,8 +70,10 @@ func extremeActivations(_ k: Int, seed: UInt64) -> [Float] {
         #expect(sk_isa_supported(SK_ISA_SCALAR) != 0)
         print("kernel levels tested:", ["scalar"] + levels.map(name), "detected:", name(detected))
         #if arch(x86_64)
-        #expect(sk_isa_supported(SK_ISA_NEON) == 0)
-        #expect(sk_isa_set(SK_ISA_NEON) == -1)
+        for level in [SK_ISA_NEON, SK_ISA_NEON_DOT, SK_ISA_NEON_I8MM] {
+            #expect(sk_isa_supported(level) == 0, "\(name(level))")
+            #expect(sk_isa_set(level) == -1, "\(name(level))")
+        }
         // Each AVX-512 level implies the one below it, and every x86 SIMD level implies AVX2.
         if sk_isa_supported(SK_ISA_AVX512_VNNI) != 0 { #expect(sk_isa_supported(SK_ISA_AVX512) != 0) }
         for level in [SK_ISA_AVX_VNNI, SK_ISA_AVX512] where sk_isa_supported(level) != 0 {
@@ -80,10 +82,16 @@ func extremeActivations(_ k: Int, seed: UInt64) -> [Float] {
         // The detected level is the fastest supported: AVX-512 VNNI, AVX-VNNI, AVX-512, AVX2.
         let order = [SK_ISA_AVX512_VNNI, SK_ISA_AVX_VNNI, SK_ISA_AVX512, SK_ISA_AVX2, SK_ISA_SCALAR]
         #expect(order.first { sk_isa_supported($0) != 0 } == detected)
-        #else
+        #elseif arch(arm64)
         for level in [SK_ISA_AVX2, SK_ISA_AVX_VNNI, SK_ISA_AVX512, SK_ISA_AVX512_VNNI] { #expect(sk_isa_supported(level) == 0) }
+        // Plain Advanced SIMD is always there; the matrix multiply level implies the dot product.
+        #expect(sk_isa_supported(SK_ISA_NEON) != 0)
+        if sk_isa_supported(SK_ISA_NEON_I8MM) != 0 { #expect(sk_isa_supported(SK_ISA_NEON_DOT) != 0) }
+        let order = [SK_ISA_NEON_I8MM, SK_ISA_NEON_DOT, SK_ISA_NEON]
+        #expect(order.first { sk_isa_supported($0) != 0 } == detected)
         #endif
         #expect(name(SK_ISA_AVX_VNNI) == "avx-vnni")
+        #expect(name(SK_ISA_NEON_I8MM) == "neon-i8mm")
     }
 
     @Test func halfConversions() {

@@ -62,6 +62,7 @@ typedef enum {
     SK_ISA_NEON = 4,       // AArch64 Advanced SIMD
     SK_ISA_NEON_DOT = 5,   // AArch64 + dot product (SDOT/UDOT)
     SK_ISA_AVX_VNNI = 6,   // AVX2 + FMA + F16C + AVX-VNNI (256-bit VPDPBUSD, without AVX-512)
+    SK_ISA_NEON_I8MM = 7,  // AArch64 + dot product + int8 matrix multiply (USMMLA)
 } sk_isa;
 
 /// The best level this CPU supports.
@@ -72,7 +73,7 @@ sk_isa sk_isa_active(void);
 int sk_isa_set(sk_isa isa);
 /// Whether this CPU can run `isa`.
 int sk_isa_supported(sk_isa isa);
-/// "scalar", "avx2", "avx512", "vnni", "neon", "neon-dot".
+/// "scalar", "avx2", "avx-vnni", "avx512", "vnni", "neon", "neon-dot", "neon-i8mm".
 const char *sk_isa_name(sk_isa isa);
 
 // MARK: - Conversions
