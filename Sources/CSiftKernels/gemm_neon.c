@@ -1,16 +1,17 @@
-// sk_gemm_q8_0 on AArch64: plain Advanced SIMD and the dot-product (SDOT) variant.
+// sk_gemm_q8_0 on AArch64: plain Advanced SIMD, the dot product (SDOT) and the int8 matrix
+// multiply (USMMLA).
 //
 // The packed weights hold q + 128 as u8; XOR 0x80 turns them back into the signed q, so
-// both variants compute isum = Σ q_w q_x directly and do not use x.offset. A 16-column panel
-// group (64 bytes) is four 16-byte chunks of 4 columns × 4 k:
-//   SDOT:  vdotq_s32(acc, chunk, x[4g..4g+3] in every lane) → one int32 per column.
+// the plain and SDOT kernels compute isum = Σ q_w q_x directly and do not use x.offset. A
+// 16-column panel group (64 bytes) is four 16-byte chunks of 4 columns × 4 k:
+//   SDOT:  vdotq_laneq_s32(acc, chunk, x[4g'..4g'+15], g) → one int32 per column.
 //   plain: SMULL of 8 bytes (2 columns × 4 k) by x[4g..4g+3] twice → int16 products
 //          (exact, |q·q| ≤ 16384), SADALP pair-adds them into int32 [c: k01, k23] lanes,
 //          and one ADDP per block and chunk finishes the column sums.
 // The fp32 chain is the scalar one per lane: acc = fma((float)isum, x.d * w.d[c], acc), with
 // x.d * w.d formed as sk_q8_scale_product does.
-// Micro-tile: 2 rows × 16 columns; NEON has no masked stores, so a partial last tile goes
-// through a 16-float buffer.
+// Plain micro-tile: 2 rows × 16 columns; NEON has no masked stores, so a partial last tile
+// goes through a float buffer (every kernel here).
 #if defined(__aarch64__)
 
 #include "kernels_internal.h"
@@ -99,49 +100,97 @@ void sk_gemm_q8_0_neon(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, 
 }
 
 // MARK: - Dot product (SDOT)
+//
+// Micro-tile: up to 8 rows × 4 columns (one chunk of the panel), so that each weight chunk's
+// XOR serves 8 SDOTs (the 2 × 16 tile of the plain kernel gives it 2), and the SDOT by
+// element takes x[4g..4g+3] from lane g of the row's 16 loaded quants, with no broadcast.
+// A block of 8 rows is 64 SDOTs, 8 XORs and 16 + 8 loads; the fp32 step per row is one
+// scale vector (the chunk's 4 w.d and the row's x.d), a conversion and an fma.
 
-static inline __attribute__((always_inline)) SK_DOTPROD void
-sk_neondot_micro(int rows, int64_t nb, const sk_block_q8_a *x, int64_t ldx, const sk_panel_q8_0 *p, const uint16_t *ps, sk_scales mode,
-                 float *y, int64_t ldy, int64_t valid) {
-    float32x4_t acc[SK_NEON_ROWS][4];
-    for (int r = 0; r < rows; r++) {
-        for (int q = 0; q < 4; q++) acc[r][q] = vdupq_n_f32(0.0f);
+enum { SK_NEONDOT_ROWS = 8 };
+
+/// Stores `valid` (1..4) columns of one row.
+static inline void sk_quad_store(float32x4_t acc, float *y, int64_t valid) {
+    if (valid >= 4) {
+        vst1q_f32(y, acc);
+        return;
     }
+    float buf[4];
+    vst1q_f32(buf, acc);
+    memcpy(y, buf, sizeof(float) * (size_t)valid);
+}
+
+/// `rows` rows from x times chunk q (columns 4 q ..< 4 q + 4) of panel row `p` (nb blocks).
+static inline __attribute__((always_inline)) SK_DOTPROD void
+sk_neondot_micro(int rows, int64_t nb, const sk_block_q8_a *x, int64_t ldx, const sk_panel_q8_0 *p, const uint16_t *ps, int q,
+                 sk_scales mode, float *y, int64_t ldy, int64_t valid) {
+    float32x4_t acc[SK_NEONDOT_ROWS];
+    for (int r = 0; r < rows; r++) acc[r] = vdupq_n_f32(0.0f);
     const uint8x16_t flip = vdupq_n_u8(0x80);
     for (int64_t b = 0; b < nb; b++) {
-        int32x4_t isum[SK_NEON_ROWS][4];
+        int32x4_t isum[SK_NEONDOT_ROWS];
+        for (int r = 0; r < rows; r++) isum[r] = vdupq_n_s32(0);
+        for (int hh = 0; hh < 2; hh++) {  // k 16 hh ..< 16 hh + 16
+            int8x16_t xv[SK_NEONDOT_ROWS];
+            for (int r = 0; r < rows; r++) xv[r] = vld1q_s8(x[r * ldx + b].qs + 16 * hh);
+            for (int g = 0; g < 4; g++) {
+                int8x16_t wq = vreinterpretq_s8_u8(veorq_u8(vld1q_u8(&p[b].qs[4 * hh + g][4 * q][0]), flip));
+                for (int r = 0; r < rows; r++) {
+                    switch (g) {  // the lane must be a constant
+                    case 0: isum[r] = vdotq_laneq_s32(isum[r], wq, xv[r], 0); break;
+                    case 1: isum[r] = vdotq_laneq_s32(isum[r], wq, xv[r], 1); break;
+                    case 2: isum[r] = vdotq_laneq_s32(isum[r], wq, xv[r], 2); break;
+                    default: isum[r] = vdotq_laneq_s32(isum[r], wq, xv[r], 3); break;
+                    }
+                }
+            }
+        }
+        float32x4_t wd = vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(ps + b * SK_PANEL_COLS + 4 * q)));
         for (int r = 0; r < rows; r++) {
-            for (int q = 0; q < 4; q++) isum[r][q] = vdupq_n_s32(0);
+            float xd = x[r * ldx + b].d;
+            float32x4_t scale = mode == SK_SCALES_EXACT
+                                    ? vmulq_n_f32(wd, xd)
+                                    : vreinterpretq_f32_u32(vaddq_u32(vreinterpretq_u32_f32(wd), vdupq_n_u32(sk_f32_bits(xd) - SK_ONE_BITS)));
+            acc[r] = vfmaq_f32(acc[r], vcvtq_f32_s32(isum[r]), scale);
         }
-        for (int g = 0; g < 8; g++) {
-            int8x16_t xv[SK_NEON_ROWS];
-            for (int r = 0; r < rows; r++) {
-                int32_t q4;
-                memcpy(&q4, x[r * ldx + b].qs + 4 * g, 4);
-                xv[r] = vreinterpretq_s8_s32(vdupq_n_s32(q4));
-            }
-            for (int q = 0; q < 4; q++) {
-                int8x16_t wq = vreinterpretq_s8_u8(veorq_u8(vld1q_u8(&p[b].qs[g][4 * q][0]), flip));
-                for (int r = 0; r < rows; r++) isum[r][q] = vdotq_s32(isum[r][q], wq, xv[r]);
-            }
-        }
-        for (int r = 0; r < rows; r++) sk_fp32_step(acc[r], isum[r], x[r * ldx + b].d, ps + b * SK_PANEL_COLS, mode);
     }
-    for (int r = 0; r < rows; r++) sk_acc_store(acc[r], y + r * ldy, valid);
+    for (int r = 0; r < rows; r++) sk_quad_store(acc[r], y + r * ldy, valid);
 }
+
+/// One row count and scale mode per call site, so that each is its own unrolled loop.
+#define SK_NEONDOT_CALL(ROWS)                                                                                     \
+    do {                                                                                                          \
+        if (mode == SK_SCALES_EXACT) {                                                                            \
+            sk_neondot_micro(ROWS, nb, xi, ldx, p, ps, q, SK_SCALES_EXACT, yt + 4 * q + i * ldy, ldy, valid - 4 * q); \
+        } else {                                                                                                  \
+            sk_neondot_micro(ROWS, nb, xi, ldx, p, ps, q, SK_SCALES_POW2, yt + 4 * q + i * ldy, ldy, valid - 4 * q);  \
+        }                                                                                                         \
+    } while (0)
 
 SK_DOTPROD void sk_gemm_q8_0_neondot(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
                                      const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1, sk_scales mode) {
+    if (sk_gemm_without_k(m, k, y, ldy, n0, n1)) return;
     int64_t nb = k / 32;
     const uint16_t *scales = sk_panel_scales(w, n, k);
     for (int64_t t = n0 / 16; t < (n1 + 15) / 16; t++) {
-        int64_t valid = n1 - 16 * t;
-        for (int64_t i = 0; i < m; i += SK_NEON_ROWS) {
-            if (m - i >= 2) {
-                sk_neondot_micro(2, nb, x + i * ldx, ldx, w + t * nb, scales + t * nb * SK_PANEL_COLS, mode, y + i * ldy + 16 * t, ldy, valid);
-            } else {
-                sk_neondot_micro(1, nb, x + i * ldx, ldx, w + t * nb, scales + t * nb * SK_PANEL_COLS, mode, y + i * ldy + 16 * t, ldy, valid);
+        const int64_t valid = n1 - 16 * t;
+        const sk_panel_q8_0 *p = w + t * nb;
+        const uint16_t *ps = scales + t * nb * SK_PANEL_COLS;
+        float *yt = y + 16 * t;
+        // Row groups outside, chunks inside: a group's rows and the panel stay in L1.
+        for (int64_t i = 0; i < m;) {
+            const int64_t left = m - i;
+            const int rows = left >= 8 ? 8 : left >= 4 ? 4 : left >= 2 ? 2 : 1;
+            const sk_block_q8_a *xi = x + i * ldx;
+            for (int q = 0; q < 4 && 4 * q < valid; q++) {
+                switch (rows) {
+                case 8: SK_NEONDOT_CALL(8); break;
+                case 4: SK_NEONDOT_CALL(4); break;
+                case 2: SK_NEONDOT_CALL(2); break;
+                default: SK_NEONDOT_CALL(1); break;
+                }
             }
+            i += rows;
         }
     }
 }
@@ -247,25 +296,26 @@ SK_I8MM void sk_gemm_q8_0_i8mm(int64_t m, int64_t n, int64_t k, const sk_block_q
     int64_t nb = k / 32;
     const uint16_t *scales = sk_panel_scales(w, n, k);
     for (int64_t t = n0 / 16; t < (n1 + 15) / 16; t++) {
-        for (int half = 0; half < 2; half++) {
-            int64_t valid = n1 - 16 * t - 8 * half;
-            if (valid <= 0) break;
-            const sk_panel_q8_0 *p = w + t * nb;
-            const uint16_t *ps = scales + t * nb * SK_PANEL_COLS;
-            float *yt = y + 16 * t + 8 * half;
-            for (int64_t i = 0; i < m; i += SK_I8MM_ROWS) {
-                int rows = m - i < SK_I8MM_ROWS ? (int)(m - i) : SK_I8MM_ROWS;
-                const sk_block_q8_a *xr[SK_I8MM_ROWS];
-                for (int r = 0; r < SK_I8MM_ROWS; r++) xr[r] = x + (i + (r < rows ? r : rows - 1)) * ldx;
+        const int64_t valid = n1 - 16 * t;
+        const sk_panel_q8_0 *p = w + t * nb;
+        const uint16_t *ps = scales + t * nb * SK_PANEL_COLS;
+        float *yt = y + 16 * t;
+        // Row groups outside, panel halves inside: a group's rows and the panel stay in L1.
+        for (int64_t i = 0; i < m; i += SK_I8MM_ROWS) {
+            int rows = m - i < SK_I8MM_ROWS ? (int)(m - i) : SK_I8MM_ROWS;
+            const sk_block_q8_a *xr[SK_I8MM_ROWS];
+            for (int r = 0; r < SK_I8MM_ROWS; r++) xr[r] = x + (i + (r < rows ? r : rows - 1)) * ldx;
+            for (int half = 0; half < 2 && 8 * half < valid; half++) {
+                float *yh = yt + 8 * half + i * ldy;
                 // Constant pair counts and modes, so that each call is its own unrolled loop.
                 if (rows > 2 && mode == SK_SCALES_EXACT) {
-                    sk_i8mm_micro(2, xr, rows, nb, p, ps, half, SK_SCALES_EXACT, yt + i * ldy, ldy, valid);
+                    sk_i8mm_micro(2, xr, rows, nb, p, ps, half, SK_SCALES_EXACT, yh, ldy, valid - 8 * half);
                 } else if (rows > 2) {
-                    sk_i8mm_micro(2, xr, rows, nb, p, ps, half, SK_SCALES_POW2, yt + i * ldy, ldy, valid);
+                    sk_i8mm_micro(2, xr, rows, nb, p, ps, half, SK_SCALES_POW2, yh, ldy, valid - 8 * half);
                 } else if (mode == SK_SCALES_EXACT) {
-                    sk_i8mm_micro(1, xr, rows, nb, p, ps, half, SK_SCALES_EXACT, yt + i * ldy, ldy, valid);
+                    sk_i8mm_micro(1, xr, rows, nb, p, ps, half, SK_SCALES_EXACT, yh, ldy, valid - 8 * half);
                 } else {
-                    sk_i8mm_micro(1, xr, rows, nb, p, ps, half, SK_SCALES_POW2, yt + i * ldy, ldy, valid);
+                    sk_i8mm_micro(1, xr, rows, nb, p, ps, half, SK_SCALES_POW2, yh, ldy, valid - 8 * half);
                 }
             }
         }
