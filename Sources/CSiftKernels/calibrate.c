@@ -66,6 +66,31 @@ __attribute__((target("avx2,avxvnni"))) static int64_t sk_peak_avxvnni(int64_t i
 #if defined(__aarch64__)
 #include <arm_neon.h>
 
+/// Plain Advanced SIMD: SMULL + SADALP per 8 multiply-adds (the neon GEMM's products), 12
+/// chains, each with its own multiplicand changed every iteration (see sk_peak_avx2); 12 so
+/// that the accumulators, multiplicands and products fit the 32 registers.
+static int64_t sk_peak_neon(int64_t iterations) {
+    int8x8_t a = vdup_n_s8(3);
+    int8x8_t b[12];
+    int32x4_t acc[12];
+    for (int i = 0; i < 12; i++) {
+        b[i] = vdup_n_s8((int8_t)(5 + i));
+        acc[i] = vdupq_n_s32(i);
+    }
+    for (int64_t it = 0; it < iterations; it++) {
+#pragma GCC unroll 12
+        for (int i = 0; i < 12; i++) {
+            acc[i] = vpadalq_s16(acc[i], vmull_s8(a, b[i]));
+            __asm__ volatile("" : "+w"(b[i]));
+        }
+    }
+    int32x4_t s = acc[0];
+    for (int i = 1; i < 12; i++) s = vaddq_s32(s, acc[i]);
+    volatile int32_t sink = vaddvq_s32(s);
+    (void)sink;
+    return iterations * 12 * 8;
+}
+
 /// 16 independent SDOT chains, 16 multiply-adds each (latency 3-4 at up to 4 a cycle).
 SK_DOTPROD static int64_t sk_peak_neondot(int64_t iterations) {
     int8x16_t a = vdupq_n_s8(3), b = vdupq_n_s8(5);
@@ -109,6 +134,7 @@ int64_t sk_int8_peak_loop(int64_t iterations) {
     case SK_ISA_AVX512: return sk_peak_avx2(iterations);
 #endif
 #if defined(__aarch64__)
+    case SK_ISA_NEON: return sk_peak_neon(iterations);
     case SK_ISA_NEON_DOT: return sk_peak_neondot(iterations);
     case SK_ISA_NEON_I8MM: return sk_peak_i8mm(iterations);
 #endif

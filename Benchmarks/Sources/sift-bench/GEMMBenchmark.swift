@@ -30,7 +30,7 @@ struct GEMMBenchmark: ParsableCommand {
         let peak = ModelBenchmark.calibratePeak(threads: threads)
         let pool = ThreadPool(threads: threads)
         if !json {
-            print("\(String(cString: sk_isa_name(sk_isa_active()))), \(threads) threads, peak \(fixed(peak.gops, 0)) GOP/s")
+            print("\(String(cString: sk_isa_name(sk_isa_active()))), \(threads) threads, \(Peak.describe(peak))")
             print([pad("N×K", 11), leftPad("M", 5), leftPad("µs", 9), leftPad("GOP/s", 7), leftPad("%peak", 6)].joined(separator: " "))
         }
         for shape in shapes.split(separator: ",") {
@@ -59,10 +59,11 @@ struct GEMMBenchmark: ParsableCommand {
                 let us = percentile(samples, 50)
                 let gops = 2 * Double(rows * n * k) / (us * 1e3)
                 if json {
-                    print(#"{"n":\#(n),"k":\#(k),"m":\#(rows),"threads":\#(threads),"us":\#(fixed(us, 2)),"gops":\#(fixed(gops, 1)),"peak_fraction":\#(fixed(gops / peak.gops, 3))}"#)
+                    let fraction = peak.map { #","peak_fraction":\#(fixed(gops / $0.gops, 3))"# } ?? ""
+                    print(#"{"n":\#(n),"k":\#(k),"m":\#(rows),"threads":\#(threads),"us":\#(fixed(us, 2)),"gops":\#(fixed(gops, 1))\#(fraction)}"#)
                 } else {
                     print([pad("\(n)×\(k)", 11), leftPad(String(rows), 5), leftPad(fixed(us, 1), 9), leftPad(fixed(gops, 0), 7),
-                           leftPad(fixed(100 * gops / peak.gops, 0), 6)].joined(separator: " "))
+                           leftPad(Peak.percent(gops, of: peak), 6)].joined(separator: " "))
                 }
             }
         }

@@ -59,8 +59,8 @@ struct ModelBenchmark: ParsableCommand {
         }
         let peak = Self.calibratePeak(threads: threads)
         if !json {
-            print("Sift \(String(cString: sk_isa_name(sk_isa_active()))), \(threads) threads; int8 peak \(fixed(peak.gops, 0)) GOP/s "
-                + "(\(fixed(peak.one, 0)) on 1 thread); \(runs) runs per point; ms are p50/p90 per classification")
+            print("Sift \(String(cString: sk_isa_name(sk_isa_active()))), \(threads) threads; \(Peak.describe(peak)); "
+                + "\(runs) runs per point; ms are p50/p90 per classification")
             print([pad("shape", 13), leftPad("tokens", 6), leftPad("p50 ms", 8), leftPad("p90 ms", 8), leftPad("tok/s", 8),
                    leftPad("GOP/s", 6), leftPad("%peak", 6), leftPad("gemm%", 6), "  stages ms: tok/emb/gemm/attn/head/other", leftPad("load s", 7),
                    leftPad("RSS MB", 7), leftPad("batch/s", 8), leftPad("x-core ns", 9)].joined(separator: " "))
@@ -82,7 +82,7 @@ struct ModelBenchmark: ParsableCommand {
     }
 
     /// `macs(n)`: the Linear layers' multiply-adds for n tokens, when the shape is known.
-    func measure(name: String, url: URL, lengths: [Int], macs: ((Int) -> Int)?, peak: (gops: Double, one: Double)) throws {
+    func measure(name: String, url: URL, lengths: [Int], macs: ((Int) -> Int)?, peak: Peak?) throws {
         Memory.resetPeak()
         let loadStart = now()
         let classifier = try Classifier(contentsOf: url, options: .init(threads: threads, maxTokens: (lengths.max() ?? 16) + 2, profile: true,
@@ -138,8 +138,10 @@ struct ModelBenchmark: ParsableCommand {
                 var fields = [#""shape":"\#(name)""#, #""tokens":\#(n)"#, #""threads":\#(threads)"#, #""p50_ms":\#(fixed(p50, 3))"#,
                               #""p90_ms":\#(fixed(p90, 3))"#, #""tokens_per_s":\#(fixed(Double(n) / p50 * 1000, 0))"#]
                 if let gops, let gemmGops {
-                    fields += [#""gops":\#(fixed(gops, 1))"#, #""peak_fraction":\#(fixed(gops / peak.gops, 3))"#,
-                               #""gemm_gops":\#(fixed(gemmGops, 1))"#, #""gemm_peak_fraction":\#(fixed(gemmGops / peak.gops, 3))"#]
+                    fields += [#""gops":\#(fixed(gops, 1))"#, #""gemm_gops":\#(fixed(gemmGops, 1))"#]
+                    if let peak {
+                        fields += [#""peak_fraction":\#(fixed(gops / peak.gops, 3))"#, #""gemm_peak_fraction":\#(fixed(gemmGops / peak.gops, 3))"#]
+                    }
                 }
                 fields += [#""stages_ms":{"tokenize_text":\#(fixed(tokenize * 1000, 3)),"embeddings":\#(fixed(stages.embeddings * k, 3)),"matmul":\#(fixed(stages.matmul * k, 3)),"attention":\#(fixed(stages.attention * k, 3)),"head":\#(fixed(stages.head * k, 3)),"other":\#(fixed(stages.other * k, 3))}"#,
                            #""load_s":\#(fixed(load, 3))"#, #""peak_rss_mb":\#(fixed(rss, 1))"#, #""batch_texts_per_s":\#(fixed(perSecond, 1))"#]
@@ -150,22 +152,25 @@ struct ModelBenchmark: ParsableCommand {
                     .map { fixed($0, 2) }.joined(separator: "/")
                 print([pad(name, 13), leftPad(String(n), 6), leftPad(fixed(p50, 2), 8), leftPad(fixed(p90, 2), 8),
                        leftPad(fixed(Double(n) / p50 * 1000, 0), 8), leftPad(gops.map { fixed($0, 0) } ?? "-", 6),
-                       leftPad(gops.map { fixed(100 * $0 / peak.gops, 0) } ?? "-", 6),
-                       leftPad(gemmGops.map { fixed(100 * $0 / peak.gops, 0) } ?? "-", 6), "  " + pad(stageText, 38),
+                       leftPad(Peak.percent(gops, of: peak), 6),
+                       leftPad(Peak.percent(gemmGops, of: peak), 6), "  " + pad(stageText, 38),
                        leftPad(fixed(load, 2), 7), leftPad(fixed(rss, 0), 7), leftPad(fixed(perSecond, 1), 8),
                        leftPad(roundTrip.map { fixed($0, 0) } ?? "-", 9)].joined(separator: " "))
             }
         }
     }
 
-    /// The int8 multiply-add peak in GOP/s (2 ops per multiply-add) on `threads` threads and on one.
-    /// A peak is a maximum, so each is the best of three timings: one taken while the machine
-    /// was busy elsewhere, or while a pool worker was still waking (the caller then runs the
-    /// worker's loop too), would report half the peak and push %peak past 100.
-    static func calibratePeak(threads: Int) -> (gops: Double, one: Double) {
+    /// The int8 multiply-add peak in GOP/s (2 ops per multiply-add) on `threads` threads and on
+    /// one; nil at a level with no peak loop (scalar: `sk_int8_peak_loop` returns 0), where no
+    /// % of peak is stated. A peak is a maximum, so each is the best of three timings: one
+    /// taken while the machine was busy elsewhere, or while a pool worker was still waking (the
+    /// caller then runs the worker's loop too), would report half the peak and push %peak past
+    /// 100.
+    static func calibratePeak(threads: Int) -> Peak? {
         let iterations: Int64 = 20_000_000
         // The warm-up's multiply-adds, for a tenth of the iterations.
         let macs = Double(sk_int8_peak_loop(iterations / 10)) * 10
+        guard macs > 0 else { return nil }
         func best(loops: Int, _ run: () -> Void) -> Double {
             (0 ..< 3).map { _ in
                 let start = now()
@@ -174,10 +179,10 @@ struct ModelBenchmark: ParsableCommand {
             }.max()!
         }
         let one = best(loops: 1) { _ = sk_int8_peak_loop(iterations) }
-        guard threads > 1 else { return (one, one) }
+        guard threads > 1 else { return Peak(gops: one, one: one) }
         let pool = ThreadPool(threads: threads)
         let all = best(loops: threads) { pool.parallel(threads) { _ in _ = sk_int8_peak_loop(iterations) } }
-        return (all, one)
+        return Peak(gops: all, one: one)
     }
 }
 

@@ -72,3 +72,22 @@ func crossCoreRoundTrip(trips: Int = 10_000) -> Double? {
     line.value.store(stop, ordering: .releasing)
     return done > 0 ? Double(elapsed) / Double(done) : nil
 }
+
+/// The machine's int8 multiply-add peak at the active level, GOP/s (2 ops per multiply-add).
+struct Peak {
+    var gops: Double  // on the benchmark's threads
+    var one: Double   // on one thread
+
+    /// The header's words for it.
+    static func describe(_ peak: Peak?) -> String {
+        guard let peak else { return "no int8 peak at this level (no dot-product instruction to time)" }
+        return peak.gops == peak.one ? "int8 peak \(fixed(peak.gops, 0)) GOP/s"
+            : "int8 peak \(fixed(peak.gops, 0)) GOP/s (\(fixed(peak.one, 0)) on 1 thread)"
+    }
+
+    /// `gops` as % of the peak, or "-" without either.
+    static func percent(_ gops: Double?, of peak: Peak?) -> String {
+        guard let gops, let peak else { return "-" }
+        return fixed(100 * gops / peak.gops, 0)
+    }
+}

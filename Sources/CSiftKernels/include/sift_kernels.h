@@ -258,8 +258,9 @@ static inline void sk_cpu_relax(void) {
 
 // MARK: - Calibration
 
-/// Runs a register-only loop of the active level's int8 dot-product instruction and returns
-/// the multiply-adds it performed (0 where Sift has no such loop: scalar, NEON). The
+/// Runs a register-only loop of the active level's int8 multiply-add instructions (VPDPBUSD;
+/// AVX2's VPMADDUBSW, VPMADDWD and VPADDD; SDOT; USMMLA; NEON's SMULL and SADALP) and
+/// returns the multiply-adds it performed (0 at the scalar level, which has none). The
 /// benchmark times it to state GEMM speed as a fraction of the machine's peak.
 int64_t sk_int8_peak_loop(int64_t iterations);
 
