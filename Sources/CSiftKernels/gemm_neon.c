@@ -5,13 +5,14 @@
 // the plain and SDOT kernels compute isum = Σ q_w q_x directly and do not use x.offset. A
 // 16-column panel group (64 bytes) is four 16-byte chunks of 4 columns × 4 k:
 //   SDOT:  vdotq_laneq_s32(acc, chunk, x[4g'..4g'+15], g) → one int32 per column.
-//   plain: SMULL of 8 bytes (2 columns × 4 k) by x[4g..4g+3] twice → int16 products
-//          (exact, |q·q| ≤ 16384), SADALP pair-adds them into int32 [c: k01, k23] lanes,
-//          and one ADDP per block and chunk finishes the column sums.
+//   plain: SMULL of 8 bytes (2 columns × 4 k) by x[4g..4g+3] twice → int16 products,
+//          SMLAL adds group g + 1's (exact: |q_w| ≤ 128 and |q_x| ≤ 127, so two products
+//          stay within ±32512), SADALP pair-adds them into int32 [c: k01, k23] lanes, and one
+//          ADDP per block and chunk finishes the column sums.
 // The fp32 chain is the scalar one per lane: acc = fma((float)isum, x.d * w.d[c], acc), with
 // x.d * w.d formed as sk_q8_scale_product does.
-// Plain micro-tile: 2 rows × 16 columns; NEON has no masked stores, so a partial last tile
-// goes through a float buffer (every kernel here).
+// NEON has no masked stores, so a partial last tile goes through a float buffer (every
+// kernel here).
 #if defined(__aarch64__)
 
 #include "kernels_internal.h"
@@ -21,79 +22,97 @@
 
 enum { SK_NEON_ROWS = 2 };
 
-/// Stores `valid` (1..16) columns of one row of accumulators.
-static inline void sk_acc_store(const float32x4_t acc[4], float *y, int64_t valid) {
-    if (valid >= 16) {
-        for (int q = 0; q < 4; q++) vst1q_f32(y + 4 * q, acc[q]);
+/// Stores `valid` (1..8) columns of one row, columns 0-3 in lo and 4-7 in hi.
+static inline void sk_row8_store(float32x4_t lo, float32x4_t hi, float *y, int64_t valid) {
+    if (valid >= 8) {
+        vst1q_f32(y, lo);
+        vst1q_f32(y + 4, hi);
         return;
     }
-    float buf[16];
-    for (int q = 0; q < 4; q++) vst1q_f32(buf + 4 * q, acc[q]);
+    float buf[8];
+    vst1q_f32(buf, lo);
+    vst1q_f32(buf + 4, hi);
     memcpy(y, buf, sizeof(float) * (size_t)valid);
 }
 
-/// acc[q] = fma(cvt(isum[q]), x.d * w.d[4q..4q+3], acc[q]) for the 4 column chunks, w.d
-/// the panel's fp16 scales, the product formed as sk_q8_scale_product does for `mode` (an
-/// add to w.d's exponent, or an fp32 multiply).
-static inline void sk_fp32_step(float32x4_t acc[4], const int32x4_t isum[4], float xd, const uint16_t *wd, sk_scales mode) {
-    uint32x4_t xe = vdupq_n_u32(sk_f32_bits(xd) - SK_ONE_BITS);
-    for (int q = 0; q < 4; q++) {
-        float32x4_t w = vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(wd + 4 * q)));
-        float32x4_t scale = mode == SK_SCALES_EXACT ? vmulq_n_f32(w, xd) : vreinterpretq_f32_u32(vaddq_u32(vreinterpretq_u32_f32(w), xe));
-        acc[q] = vfmaq_f32(acc[q], vcvtq_f32_s32(isum[q]), scale);
-    }
-}
-
 // MARK: - Plain Advanced SIMD
+//
+// Micro-tile: 2 rows × 8 columns (half a panel, chunks 2h and 2h + 1): 8 int32 [k01, k23]
+// accumulators and 4 fp32 ones. With the whole panel (16 and 8) clang spilled and copied
+// accumulators inside the K loop.
 
+/// `rows` (1 or 2) rows from x times columns 8 h ..< 8 h + 8 of panel row `p` (nb blocks).
 static inline __attribute__((always_inline)) void
-sk_neon_micro(int rows, int64_t nb, const sk_block_q8_a *x, int64_t ldx, const sk_panel_q8_0 *p, const uint16_t *ps, sk_scales mode,
-              float *y, int64_t ldy, int64_t valid) {
-    float32x4_t acc[SK_NEON_ROWS][4];
-    for (int r = 0; r < rows; r++) {
-        for (int q = 0; q < 4; q++) acc[r][q] = vdupq_n_f32(0.0f);
-    }
+sk_neon_micro(int rows, int h, int64_t nb, const sk_block_q8_a *x, int64_t ldx, const sk_panel_q8_0 *p, const uint16_t *ps,
+              sk_scales mode, float *y, int64_t ldy, int64_t valid) {
+    float32x4_t acc[SK_NEON_ROWS][2];
+    for (int r = 0; r < rows; r++) acc[r][0] = acc[r][1] = vdupq_n_f32(0.0f);
     const uint8x16_t flip = vdupq_n_u8(0x80);
     for (int64_t b = 0; b < nb; b++) {
-        int32x4_t lo[SK_NEON_ROWS][4], hi[SK_NEON_ROWS][4];
+        int32x4_t lo[SK_NEON_ROWS][2], hi[SK_NEON_ROWS][2];
         for (int r = 0; r < rows; r++) {
-            for (int q = 0; q < 4; q++) lo[r][q] = hi[r][q] = vdupq_n_s32(0);
+            for (int q = 0; q < 2; q++) lo[r][q] = hi[r][q] = vdupq_n_s32(0);
         }
-        for (int g = 0; g < 8; g++) {
-            int8x8_t xv[SK_NEON_ROWS];
+        for (int g = 0; g < 8; g += 2) {
+            int8x8_t xv[SK_NEON_ROWS][2];
             for (int r = 0; r < rows; r++) {
-                int32_t q4;
-                memcpy(&q4, x[r * ldx + b].qs + 4 * g, 4);
-                xv[r] = vreinterpret_s8_s32(vdup_n_s32(q4));  // x0..x3 x0..x3
+                for (int j = 0; j < 2; j++) {
+                    int32_t q4;
+                    memcpy(&q4, x[r * ldx + b].qs + 4 * (g + j), 4);
+                    xv[r][j] = vreinterpret_s8_s32(vdup_n_s32(q4));  // x0..x3 x0..x3
+                }
             }
-            for (int q = 0; q < 4; q++) {
-                int8x16_t wq = vreinterpretq_s8_u8(veorq_u8(vld1q_u8(&p[b].qs[g][4 * q][0]), flip));
+            for (int q = 0; q < 2; q++) {
+                int8x16_t w0 = vreinterpretq_s8_u8(veorq_u8(vld1q_u8(&p[b].qs[g][8 * h + 4 * q][0]), flip));
+                int8x16_t w1 = vreinterpretq_s8_u8(veorq_u8(vld1q_u8(&p[b].qs[g + 1][8 * h + 4 * q][0]), flip));
                 for (int r = 0; r < rows; r++) {
-                    lo[r][q] = vpadalq_s16(lo[r][q], vmull_s8(vget_low_s8(wq), xv[r]));
-                    hi[r][q] = vpadalq_s16(hi[r][q], vmull_s8(vget_high_s8(wq), xv[r]));
+                    // Two groups' products summed in int16 (|2 · 128 · 127| < 2^15), then
+                    // pair-added into int32: 3 instructions per 16 multiply-adds instead of 4.
+                    int16x8_t plo = vmlal_s8(vmull_s8(vget_low_s8(w0), xv[r][0]), vget_low_s8(w1), xv[r][1]);
+                    int16x8_t phi = vmlal_s8(vmull_s8(vget_high_s8(w0), xv[r][0]), vget_high_s8(w1), xv[r][1]);
+                    lo[r][q] = vpadalq_s16(lo[r][q], plo);
+                    hi[r][q] = vpadalq_s16(hi[r][q], phi);
                 }
             }
         }
+        // acc = fma(cvt(isum), x.d * w.d, acc) per lane, the scale formed as
+        // sk_q8_scale_product does for `mode` (an add to w.d's exponent, or a multiply).
+        const uint16_t *wd = ps + b * SK_PANEL_COLS + 8 * h;
         for (int r = 0; r < rows; r++) {
-            int32x4_t isum[4];
-            for (int q = 0; q < 4; q++) isum[q] = vpaddq_s32(lo[r][q], hi[r][q]);
-            sk_fp32_step(acc[r], isum, x[r * ldx + b].d, ps + b * SK_PANEL_COLS, mode);
+            const float xd = x[r * ldx + b].d;
+            const uint32x4_t xe = vdupq_n_u32(sk_f32_bits(xd) - SK_ONE_BITS);
+            for (int q = 0; q < 2; q++) {
+                float32x4_t w = vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(wd + 4 * q)));
+                float32x4_t scale = mode == SK_SCALES_EXACT ? vmulq_n_f32(w, xd) : vreinterpretq_f32_u32(vaddq_u32(vreinterpretq_u32_f32(w), xe));
+                acc[r][q] = vfmaq_f32(acc[r][q], vcvtq_f32_s32(vpaddq_s32(lo[r][q], hi[r][q])), scale);
+            }
         }
     }
-    for (int r = 0; r < rows; r++) sk_acc_store(acc[r], y + r * ldy, valid);
+    for (int r = 0; r < rows; r++) sk_row8_store(acc[r][0], acc[r][1], y + r * ldy, valid);
 }
 
 void sk_gemm_q8_0_neon(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
                        const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1, sk_scales mode) {
+    if (sk_gemm_without_k(m, k, y, ldy, n0, n1)) return;
     int64_t nb = k / 32;
     const uint16_t *scales = sk_panel_scales(w, n, k);
     for (int64_t t = n0 / 16; t < (n1 + 15) / 16; t++) {
-        int64_t valid = n1 - 16 * t;
+        const int64_t valid = n1 - 16 * t;
+        const sk_panel_q8_0 *p = w + t * nb;
+        const uint16_t *ps = scales + t * nb * SK_PANEL_COLS;
         for (int64_t i = 0; i < m; i += SK_NEON_ROWS) {
-            if (m - i >= 2) {
-                sk_neon_micro(2, nb, x + i * ldx, ldx, w + t * nb, scales + t * nb * SK_PANEL_COLS, mode, y + i * ldy + 16 * t, ldy, valid);
-            } else {
-                sk_neon_micro(1, nb, x + i * ldx, ldx, w + t * nb, scales + t * nb * SK_PANEL_COLS, mode, y + i * ldy + 16 * t, ldy, valid);
+            for (int h = 0; h < 2 && 8 * h < valid; h++) {
+                float *yh = y + i * ldy + 16 * t + 8 * h;
+                // Constant row counts and modes, so that each call is its own unrolled loop.
+                if (m - i >= 2 && mode == SK_SCALES_EXACT) {
+                    sk_neon_micro(2, h, nb, x + i * ldx, ldx, p, ps, SK_SCALES_EXACT, yh, ldy, valid - 8 * h);
+                } else if (m - i >= 2) {
+                    sk_neon_micro(2, h, nb, x + i * ldx, ldx, p, ps, SK_SCALES_POW2, yh, ldy, valid - 8 * h);
+                } else if (mode == SK_SCALES_EXACT) {
+                    sk_neon_micro(1, h, nb, x + i * ldx, ldx, p, ps, SK_SCALES_EXACT, yh, ldy, valid - 8 * h);
+                } else {
+                    sk_neon_micro(1, h, nb, x + i * ldx, ldx, p, ps, SK_SCALES_POW2, yh, ldy, valid - 8 * h);
+                }
             }
         }
     }
@@ -212,20 +231,12 @@ SK_DOTPROD void sk_gemm_q8_0_neondot(int64_t m, int64_t n, int64_t k, const sk_b
 
 enum { SK_I8MM_ROWS = 4 };
 
-/// Stores `valid` (1..8) columns of row pair `pair`'s row `second` from tile accumulators
-/// acc[pair][0..3] (column pairs).
+/// Stores `valid` (1..8) columns of one row of a row pair (`second`: its second row) from
+/// the pair's tile accumulators acc[0..3] (column pairs).
 static inline void sk_tile_store(const float32x4_t acc[4], int second, float *y, int64_t valid) {
     float32x4_t lo = second ? vuzp2q_f32(acc[0], acc[1]) : vuzp1q_f32(acc[0], acc[1]);
     float32x4_t hi = second ? vuzp2q_f32(acc[2], acc[3]) : vuzp1q_f32(acc[2], acc[3]);
-    if (valid >= 8) {
-        vst1q_f32(y, lo);
-        vst1q_f32(y + 4, hi);
-        return;
-    }
-    float buf[8];
-    vst1q_f32(buf, lo);
-    vst1q_f32(buf + 4, hi);
-    memcpy(y, buf, sizeof(float) * (size_t)valid);
+    sk_row8_store(lo, hi, y, valid);
 }
 
 /// An activation block's first 8 bytes as two lanes: [d's bits, offset].
