@@ -2,11 +2,12 @@
 //
 // The level is read from cpuid (x86-64: CPUID + XGETBV, so AVX/AVX-512 count only when the OS
 // saves their registers) or from HWCAP / sysctl (AArch64), optionally lowered by the SIFT_ISA
-// environment variable ("scalar", "avx2", "avx-vnni", "avx512", "vnni", "neon", "neon-dot", "neon-i8mm"; a value this
-// CPU cannot run, or an unknown one, is ignored). The only mutable state in the target is
-// sk_selected below: an atomic int written on first use and by sk_isa_set. Each public call
-// reads it once, so a call runs entirely on one level; changing the level while other threads
-// are inside kernels is safe but means those calls may finish on the old level.
+// environment variable ("scalar", "avx2", "avx-vnni", "avx512", "vnni", "neon", "neon-dot",
+// "neon-i8mm"; a value this CPU cannot run, or an unknown one, is ignored). The only mutable
+// state in the target is sk_selected below: an atomic int written on first use and by
+// sk_isa_set. Each public call reads it once, so a call runs entirely on one level; changing
+// the level while other threads are inside kernels is safe but means those calls may finish on
+// the old level.
 #include "kernels_internal.h"
 
 #include <stdatomic.h>
@@ -224,7 +225,8 @@ static sk_arm_features sk_arm(void) {
     return f;
 }
 
-/// The fastest level: USMMLA (32 multiply-adds an instruction), else SDOT (16), else plain.
+/// USMMLA (32 multiply-adds an instruction), else SDOT (16), else plain. The first two are at
+/// par in LLVM's scheduling models (gemm_neon.c); neither has been timed on a real core.
 static sk_isa sk_detect(void) {
     sk_arm_features f = sk_arm();
     if (f.i8mm) return SK_ISA_NEON_I8MM;

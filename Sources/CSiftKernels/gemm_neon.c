@@ -122,7 +122,7 @@ void sk_gemm_q8_0_neon(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, 
 // MARK: - Dot product (SDOT)
 //
 // Micro-tile: up to 8 rows × 4 columns (one chunk of the panel), so that each weight chunk's
-// XOR serves 8 SDOTs (the 2 × 16 tile of the plain kernel gives it 2), and the SDOT by
+// XOR serves 8 SDOTs (the 2 × 16 tile this replaced gave it 2), and the SDOT by
 // element takes x[4g..4g+3] from lane g of the row's 16 loaded quants, with no broadcast.
 // A block of 8 rows is 64 SDOTs, 8 XORs and 16 + 8 loads; the fp32 step per row is one
 // scale vector (the chunk's 4 w.d and the row's x.d), a conversion and an fma. Not timed (no
