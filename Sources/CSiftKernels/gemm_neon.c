@@ -92,9 +92,11 @@ sk_neon_micro(int rows, int h, int64_t nb, const sk_block_q8_a *x, int64_t ldx, 
     for (int r = 0; r < rows; r++) sk_row8_store(acc[r][0], acc[r][1], y + r * ldy, valid);
 }
 
-void sk_gemm_q8_0_neon(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
-                       const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1, sk_scales mode) {
-    if (sk_gemm_without_k(m, k, y, ldy, n0, n1)) return;
+/// The GEMM for one scale mode (a constant wherever this is inlined, as are the row counts
+/// below, so that each micro-kernel call is its own unrolled loop).
+static inline __attribute__((always_inline)) void
+sk_neon_gemm(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx, const sk_panel_q8_0 *w, float *y, int64_t ldy,
+             int64_t n0, int64_t n1, sk_scales mode) {
     int64_t nb = k / 32;
     const uint16_t *scales = sk_panel_scales(w, n, k);
     for (int64_t t = n0 / 16; t < (n1 + 15) / 16; t++) {
@@ -104,18 +106,23 @@ void sk_gemm_q8_0_neon(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, 
         for (int64_t i = 0; i < m; i += SK_NEON_ROWS) {
             for (int h = 0; h < 2 && 8 * h < valid; h++) {
                 float *yh = y + i * ldy + 16 * t + 8 * h;
-                // Constant row counts and modes, so that each call is its own unrolled loop.
-                if (m - i >= 2 && mode == SK_SCALES_EXACT) {
-                    sk_neon_micro(2, h, nb, x + i * ldx, ldx, p, ps, SK_SCALES_EXACT, yh, ldy, valid - 8 * h);
-                } else if (m - i >= 2) {
-                    sk_neon_micro(2, h, nb, x + i * ldx, ldx, p, ps, SK_SCALES_POW2, yh, ldy, valid - 8 * h);
-                } else if (mode == SK_SCALES_EXACT) {
-                    sk_neon_micro(1, h, nb, x + i * ldx, ldx, p, ps, SK_SCALES_EXACT, yh, ldy, valid - 8 * h);
+                if (m - i >= 2) {
+                    sk_neon_micro(2, h, nb, x + i * ldx, ldx, p, ps, mode, yh, ldy, valid - 8 * h);
                 } else {
-                    sk_neon_micro(1, h, nb, x + i * ldx, ldx, p, ps, SK_SCALES_POW2, yh, ldy, valid - 8 * h);
+                    sk_neon_micro(1, h, nb, x + i * ldx, ldx, p, ps, mode, yh, ldy, valid - 8 * h);
                 }
             }
         }
+    }
+}
+
+void sk_gemm_q8_0_neon(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
+                       const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1, sk_scales mode) {
+    if (sk_gemm_without_k(m, k, y, ldy, n0, n1)) return;
+    if (mode == SK_SCALES_EXACT) {
+        sk_neon_gemm(m, n, k, x, ldx, w, y, ldy, n0, n1, SK_SCALES_EXACT);
+    } else {
+        sk_neon_gemm(m, n, k, x, ldx, w, y, ldy, n0, n1, SK_SCALES_POW2);
     }
 }
 
@@ -180,19 +187,10 @@ sk_neondot_micro(int rows, int64_t nb, const sk_block_q8_a *x, int64_t ldx, cons
     for (int r = 0; r < rows; r++) sk_quad_store(acc[r], y + r * ldy, valid);
 }
 
-/// One row count and scale mode per call site, so that each is its own unrolled loop.
-#define SK_NEONDOT_CALL(ROWS)                                                                                     \
-    do {                                                                                                          \
-        if (mode == SK_SCALES_EXACT) {                                                                            \
-            sk_neondot_micro(ROWS, nb, xi, ldx, p, ps, q, SK_SCALES_EXACT, yt + 4 * q + i * ldy, ldy, valid - 4 * q); \
-        } else {                                                                                                  \
-            sk_neondot_micro(ROWS, nb, xi, ldx, p, ps, q, SK_SCALES_POW2, yt + 4 * q + i * ldy, ldy, valid - 4 * q);  \
-        }                                                                                                         \
-    } while (0)
-
-SK_DOTPROD void sk_gemm_q8_0_neondot(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
-                                     const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1, sk_scales mode) {
-    if (sk_gemm_without_k(m, k, y, ldy, n0, n1)) return;
+/// The GEMM for one scale mode, constant like the row counts where this is inlined.
+static inline __attribute__((always_inline)) SK_DOTPROD void
+sk_neondot_gemm(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx, const sk_panel_q8_0 *w, float *y,
+                int64_t ldy, int64_t n0, int64_t n1, sk_scales mode) {
     int64_t nb = k / 32;
     const uint16_t *scales = sk_panel_scales(w, n, k);
     for (int64_t t = n0 / 16; t < (n1 + 15) / 16; t++) {
@@ -206,15 +204,26 @@ SK_DOTPROD void sk_gemm_q8_0_neondot(int64_t m, int64_t n, int64_t k, const sk_b
             const int rows = left >= 8 ? 8 : left >= 4 ? 4 : left >= 2 ? 2 : 1;
             const sk_block_q8_a *xi = x + i * ldx;
             for (int q = 0; q < 4 && 4 * q < valid; q++) {
+                float *yq = yt + 4 * q + i * ldy;
                 switch (rows) {
-                case 8: SK_NEONDOT_CALL(8); break;
-                case 4: SK_NEONDOT_CALL(4); break;
-                case 2: SK_NEONDOT_CALL(2); break;
-                default: SK_NEONDOT_CALL(1); break;
+                case 8: sk_neondot_micro(8, nb, xi, ldx, p, ps, q, mode, yq, ldy, valid - 4 * q); break;
+                case 4: sk_neondot_micro(4, nb, xi, ldx, p, ps, q, mode, yq, ldy, valid - 4 * q); break;
+                case 2: sk_neondot_micro(2, nb, xi, ldx, p, ps, q, mode, yq, ldy, valid - 4 * q); break;
+                default: sk_neondot_micro(1, nb, xi, ldx, p, ps, q, mode, yq, ldy, valid - 4 * q); break;
                 }
             }
             i += rows;
         }
+    }
+}
+
+SK_DOTPROD void sk_gemm_q8_0_neondot(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, int64_t ldx,
+                                     const sk_panel_q8_0 *w, float *y, int64_t ldy, int64_t n0, int64_t n1, sk_scales mode) {
+    if (sk_gemm_without_k(m, k, y, ldy, n0, n1)) return;
+    if (mode == SK_SCALES_EXACT) {
+        sk_neondot_gemm(m, n, k, x, ldx, w, y, ldy, n0, n1, SK_SCALES_EXACT);
+    } else {
+        sk_neondot_gemm(m, n, k, x, ldx, w, y, ldy, n0, n1, SK_SCALES_POW2);
     }
 }
 
