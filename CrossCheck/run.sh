@@ -3,9 +3,8 @@
 # on an x86-64 machine, also at the levels the Swift tests there cannot reach: check.c and the
 # kernels built for AArch64 and run under QEMU user emulation, as a CPU with the dot product
 # and the int8 matrix multiply (-cpu max: neon, neon-dot, neon-i8mm), as one with the dot
-# product only (neoverse-n1: neon, neon-dot) and as one with neither (cortex-a72: neon), so
-# that detection is checked at each step too. On Debian/Ubuntu it installs qemu-user and the
-# AArch64 C library when they are missing.
+# product only (neoverse-n1: neon, neon-dot) and as one with neither (cortex-a72: neon). On
+# Debian/Ubuntu it installs qemu-user and the AArch64 C library when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 K=Sources/CSiftKernels

@@ -134,8 +134,8 @@ void sk_gemm_q8_0_neon(int64_t m, int64_t n, int64_t k, const sk_block_q8_a *x, 
 // A block of 8 rows is 64 SDOTs, 8 XORs and 16 + 8 loads; the fp32 step per row is one
 // scale vector (the chunk's 4 w.d and the row's x.d), a conversion and an fma. Not timed (no
 // AArch64 CPU here); LLVM 19's scheduling models (llvm-mca, clang's code for one block, cycles
-// per 1024 multiply-adds) give 58 on Neoverse N1, 29 on V1, 35 on Apple M1, against 84, 43
-// and 52 for the 2 × 16 tile with broadcasts it replaced.
+// per 1024 multiply-adds, power-of-two scales) give 59 on Neoverse N1, 29 on V1, 38 on Apple
+// M1, against 84, 43 and 52 for the 2 × 16 tile with broadcasts it replaced.
 
 enum { SK_NEONDOT_ROWS = 8 };
 
@@ -241,10 +241,11 @@ SK_DOTPROD void sk_gemm_q8_0_neondot(int64_t m, int64_t n, int64_t k, const sk_b
 // store.
 // Micro-tile: 4 rows (two row pairs) × 8 columns (half a panel), 8 int32 and 8 fp32
 // accumulators. A pair with one real row repeats it and drops the copy at the store.
-// llvm-mca (LLVM 19) puts it at par with the SDOT kernel: 28 cycles per 1024 multiply-adds
-// on Neoverse V1 and V2 (SDOT 29 and 27), 57 on N2 (58). Its 32 USMMLA take 8 of those
-// cycles on V1; the 32 ZIPs and the fp32 step take most of the rest (without the weights'
-// ZIPs, which a panel layout of 8 k per column would save, the model gives 24).
+// llvm-mca (LLVM 19), cycles per 1024 multiply-adds, power-of-two / exact scales: 30 / 28 on
+// Neoverse V1 and V2, 61 / 57 on N2, against the SDOT kernel's 29 / 29, 28 / 27 and 60 / 58,
+// which is why detection takes that one (dispatch.c). Its 32 USMMLA take 8 of those cycles on
+// V1; the 32 ZIPs and the fp32 step take most of the rest (without the weights' ZIPs, which a
+// panel layout of 8 k per column would save, the model gives 24 with exact scales).
 
 enum { SK_I8MM_ROWS = 4 };
 
