@@ -58,10 +58,13 @@ struct ModelBenchmark: ParsableCommand {
             shapes = (Shape.all + Shape.large).filter { wanted.contains($0.name) }
         }
         let peak = Self.calibratePeak(threads: threads)
+        let floor = peak.map { Floor(peak: $0, bandwidth: readBandwidth(threads: threads), cacheBytes: lastLevelCacheBytes()) }
         if !json {
             print("Sift \(String(cString: sk_isa_name(sk_isa_active()))), \(threads) threads; \(Peak.describe(peak)); "
+                + (floor?.bandwidth.map { "reads \(fixed($0, 1)) GB/s; " } ?? "")
+                + (floor?.cacheBytes.map { "last-level cache \($0 >> 20) MiB; " } ?? "")
                 + "\(runs) runs per point; ms are p50/p90 per classification")
-            print([pad("shape", 13), leftPad("tokens", 6), leftPad("p50 ms", 8), leftPad("p90 ms", 8), leftPad("tok/s", 8),
+            print([pad("shape", 13), leftPad("tokens", 6), leftPad("p50 ms", 8), leftPad("p90 ms", 8), leftPad("floor ms", 10), leftPad("tok/s", 8),
                    leftPad("GOP/s", 6), leftPad("%peak", 6), leftPad("gemm%", 6), "  stages ms: tok/emb/gemm/attn/head/other", leftPad("load s", 7),
                    leftPad("RSS MB", 7), leftPad("batch/s", 8), leftPad("x-core ns", 9)].joined(separator: " "))
         }
@@ -73,16 +76,17 @@ struct ModelBenchmark: ParsableCommand {
                 if !json { FileHandle.standardError.write(Data("writing \(url.path)\n".utf8)) }
                 try RandomModelWriter(shape: s, tokenizerJSON: tokenizerJSON).write(to: url)
             }
-            try measure(name: s.name, url: url, lengths: lengths, macs: s.linearMACs, peak: peak)
+            try measure(name: s.name, url: url, lengths: lengths, shape: s, peak: peak, floor: floor)
         }
         for path in (model ?? "").split(separator: ",").map(String.init) where !path.isEmpty {
             try measure(name: URL(fileURLWithPath: path).lastPathComponent, url: URL(fileURLWithPath: path), lengths: lengths,
-                        macs: nil, peak: peak)
+                        shape: nil, peak: peak, floor: floor)
         }
     }
 
-    /// `macs(n)`: the Linear layers' multiply-adds for n tokens, when the shape is known.
-    func measure(name: String, url: URL, lengths: [Int], macs: ((Int) -> Int)?, peak: Peak?) throws {
+    /// `shape`, when known, gives the Linear layers' multiply-adds and weight bytes.
+    func measure(name: String, url: URL, lengths: [Int], shape: Shape?, peak: Peak?, floor: Floor?) throws {
+        let macs = shape.map { s in { n in s.linearMACs(tokens: n) } }
         Memory.resetPeak()
         let loadStart = now()
         let classifier = try Classifier(contentsOf: url, options: .init(threads: threads, maxTokens: (lengths.max() ?? 16) + 2, profile: true,
@@ -111,6 +115,7 @@ struct ModelBenchmark: ParsableCommand {
             // (activation quantization included): the Linear layers' 2·MACs per time.
             let gops = macs.map { 2 * Double($0(n)) / (p50 / 1000) / 1e9 }
             let gemmGops = macs.map { 2 * Double($0(n)) / (stages.matmul * k / 1000) / 1e9 }
+            let least = shape.flatMap { s in floor?.bound(macs: s.linearMACs(tokens: n), weightBytes: s.linearWeightBytes) }
             // Batch throughput: `batch` texts of about n tokens in one call (packed for
             // encoders), tokenization included.
             let texts = [String](repeating: text, count: batch)
@@ -145,12 +150,14 @@ struct ModelBenchmark: ParsableCommand {
                 }
                 fields += [#""stages_ms":{"tokenize_text":\#(fixed(tokenize * 1000, 3)),"embeddings":\#(fixed(stages.embeddings * k, 3)),"matmul":\#(fixed(stages.matmul * k, 3)),"attention":\#(fixed(stages.attention * k, 3)),"head":\#(fixed(stages.head * k, 3)),"other":\#(fixed(stages.other * k, 3))}"#,
                            #""load_s":\#(fixed(load, 3))"#, #""peak_rss_mb":\#(fixed(rss, 1))"#, #""batch_texts_per_s":\#(fixed(perSecond, 1))"#]
+                if let least { fields += [#""floor_ms":\#(fixed(least.ms, 3))"#, #""floor_by":"\#(least.by)""#] }
                 if let roundTrip { fields.append(#""cross_core_round_trip_ns":\#(fixed(roundTrip, 0))"#) }
                 print("{" + fields.joined(separator: ",") + "}")
             } else {
                 let stageText = [tokenize * 1000, stages.embeddings * k, stages.matmul * k, stages.attention * k, stages.head * k, stages.other * k]
                     .map { fixed($0, 2) }.joined(separator: "/")
                 print([pad(name, 13), leftPad(String(n), 6), leftPad(fixed(p50, 2), 8), leftPad(fixed(p90, 2), 8),
+                       leftPad(least.map { fixed($0.ms, 2) + ($0.by == "memory" ? " m" : " c") } ?? "-", 10),
                        leftPad(fixed(Double(n) / p50 * 1000, 0), 8), leftPad(gops.map { fixed($0, 0) } ?? "-", 6),
                        leftPad(Peak.percent(gops, of: peak), 6),
                        leftPad(Peak.percent(gemmGops, of: peak), 6), "  " + pad(stageText, 38),
@@ -212,4 +219,4 @@ enum Memory {
     }
 }
 
-extension ActivationScales: ExpressibleByArgument {}
+extension ActivationScales: @retroactive ExpressibleByArgument {}

@@ -30,6 +30,15 @@ struct Shape: Sendable {
         return layers * n * qkv + ((layers - 1) * n + 1) * (o + mlp)
     }
 
+    /// Bytes of the Linear layers' int8 weights as Sift holds them (Q8_0: 34 bytes per 32
+    /// weights, in the file and in the repacked panels alike). All of them are read once per
+    /// classification, the last layer's included: its one-row products still read every weight.
+    var linearWeightBytes: Int {
+        let qkv = hidden * hidden + hidden * kvHeads * headDim * 2, o = hidden * hidden
+        let mlp = kind == .encoder ? 2 * hidden * intermediate : 3 * hidden * intermediate
+        return layers * (qkv + o + mlp) / 32 * 34
+    }
+
     static let all: [Shape] = [
         Shape(name: "minilm", kind: .encoder, hidden: 384, layers: 6, heads: 12, kvHeads: 12, intermediate: 1536, vocab: 30522, positions: 512),
         Shape(name: "bert-base", kind: .encoder, hidden: 768, layers: 12, heads: 12, kvHeads: 12, intermediate: 3072, vocab: 30522, positions: 512),

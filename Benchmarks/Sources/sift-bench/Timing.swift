@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import Sift
 import Synchronization
 
 /// Monotonic time in nanoseconds.
@@ -89,5 +90,75 @@ struct Peak {
     static func percent(_ gops: Double?, of peak: Peak?) -> String {
         guard let gops, let peak else { return "-" }
         return fixed(100 * gops / peak.gops, 0)
+    }
+}
+
+/// The machine's read bandwidth from memory, in GB/s, on `threads` threads: each thread sums
+/// its own 256 MiB buffer (eight times a 32 MiB last-level cache, so nearly every line
+/// comes from memory) with 64-byte loads. The best of three passes after one that faults the
+/// pages in, for the same reason as the int8 peak's best of three.
+func readBandwidth(threads: Int) -> Double {
+    let bytes = 256 << 20, pool = ThreadPool(threads: threads)
+    let buffers = (0 ..< threads).map { _ in
+        let p = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        p.initializeMemory(as: UInt8.self, repeating: 1, count: bytes)
+        return UInt(bitPattern: p)
+    }
+    defer { for b in buffers { UnsafeMutableRawPointer(bitPattern: b)?.deallocate() } }
+    let sums = Mutex<UInt64>(0)
+    var best = 0.0
+    for pass in 0 ..< 4 {
+        let start = now()
+        pool.parallel(threads) { t in
+            let p = UnsafeRawPointer(bitPattern: buffers[t])!
+            var a = SIMD8<UInt64>(), b = a, c = a, d = a
+            for offset in stride(from: 0, to: bytes, by: 256) {
+                a &+= p.load(fromByteOffset: offset, as: SIMD8<UInt64>.self)
+                b &+= p.load(fromByteOffset: offset + 64, as: SIMD8<UInt64>.self)
+                c &+= p.load(fromByteOffset: offset + 128, as: SIMD8<UInt64>.self)
+                d &+= p.load(fromByteOffset: offset + 192, as: SIMD8<UInt64>.self)
+            }
+            let sum = (a &+ b &+ c &+ d).wrappedSum()
+            sums.withLock { $0 &+= sum }  // keeps the loads from being optimized away
+        }
+        if pass > 0 { best = max(best, Double(threads * bytes) / Double(now() - start)) }
+    }
+    return sums.withLock { $0 } == 0 ? 0 : best
+}
+
+/// Bytes of the largest data or unified cache core 0 sees (Linux sysfs), or nil.
+func lastLevelCacheBytes() -> Int? {
+    #if os(Linux)
+    let sizes = (0 ..< 8).compactMap { index -> Int? in
+        let dir = "/sys/devices/system/cpu/cpu0/cache/index\(index)/"
+        guard let type = try? String(contentsOfFile: dir + "type", encoding: .utf8), !type.hasPrefix("Instruction"),
+              let size = try? String(contentsOfFile: dir + "size", encoding: .utf8) else { return nil }
+        let text = size.trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.hasSuffix("K") ? Int(text.dropLast()).map { $0 << 10 }
+            : text.hasSuffix("M") ? Int(text.dropLast()).map { $0 << 20 } : Int(text)
+    }
+    return sizes.max()
+    #else
+    return nil
+    #endif
+}
+
+/// The least time a classification's Linear layers could take on this machine, whatever
+/// the engine: their int8 multiply-adds at the measured int8 peak, or, when the weights do
+/// not fit in the last-level cache, the bytes that cannot be in it when a classification
+/// starts read at the measured bandwidth, whichever is longer (the two can overlap, so
+/// the longer bounds both). Attention, norms and the head come on top, so a target below
+/// this floor is out of reach on this machine.
+struct Floor {
+    var peak: Peak
+    var bandwidth: Double?  // GB/s on the benchmark's threads
+    var cacheBytes: Int?
+
+    /// (milliseconds, "compute" or "memory") for `macs` multiply-adds over `weightBytes`.
+    func bound(macs: Int, weightBytes: Int) -> (ms: Double, by: String) {
+        let compute = 2 * Double(macs) / peak.gops / 1e6
+        guard let bandwidth, bandwidth > 0 else { return (compute, "compute") }
+        let fromMemory = Double(max(0, weightBytes - (cacheBytes ?? 0))) / bandwidth / 1e6
+        return fromMemory > compute ? (fromMemory, "memory") : (compute, "compute")
     }
 }
