@@ -115,7 +115,7 @@ struct ModelBenchmark: ParsableCommand {
             // (activation quantization included): the Linear layers' 2·MACs per time.
             let gops = macs.map { 2 * Double($0(n)) / (p50 / 1000) / 1e9 }
             let gemmGops = macs.map { 2 * Double($0(n)) / (stages.matmul * k / 1000) / 1e9 }
-            let least = shape.flatMap { s in floor?.bound(macs: s.linearMACs(tokens: n), weightBytes: s.linearWeightBytes) }
+            let least = shape.flatMap { s in floor?.bound(macs: s.leastLinearMACs(tokens: n), weightBytes: s.linearWeightBytes) }
             // Batch throughput: `batch` texts of about n tokens in one call (packed for
             // encoders), tokenization included.
             let texts = [String](repeating: text, count: batch)

@@ -19,24 +19,35 @@ struct Shape: Sendable {
 
     var headDim: Int { hidden / heads }
 
-    /// Multiply-adds of the linear layers per token (what a full prefill runs; the head and
-    /// attention scores are not counted).
+    /// Weights per layer of the Linear layers: the query projection, the key and value
+    /// projections, the output projection and the MLP (two matrices in an encoder, three in
+    /// a gated decoder).
+    private var layerWeights: (q: Int, kv: Int, o: Int, mlp: Int) {
+        (hidden * hidden, 2 * hidden * kvHeads * headDim, hidden * hidden,
+         (kind == .encoder ? 2 : 3) * hidden * intermediate)
+    }
+
     /// The multiply-adds Sift's Linear layers do for one text of `n` tokens: every layer
     /// projects q, k and v for every row; the last layer's output projection and MLP run for
     /// the one row the head reads.
     func linearMACs(tokens n: Int) -> Int {
-        let qkv = hidden * hidden + hidden * kvHeads * headDim * 2, o = hidden * hidden
-        let mlp = kind == .encoder ? 2 * hidden * intermediate : 3 * hidden * intermediate
-        return layers * n * qkv + ((layers - 1) * n + 1) * (o + mlp)
+        let w = layerWeights
+        return layers * n * (w.q + w.kv) + ((layers - 1) * n + 1) * (w.o + w.mlp)
+    }
+
+    /// The fewest multiply-adds of the Linear layers that give the exact answer for `n`
+    /// tokens: as `linearMACs`, less the last layer's queries for the rows the head does not
+    /// read (Sift projects them in the same product as the keys and values).
+    func leastLinearMACs(tokens n: Int) -> Int {
+        linearMACs(tokens: n) - (n - 1) * layerWeights.q
     }
 
     /// Bytes of the Linear layers' int8 weights as Sift holds them (Q8_0: 34 bytes per 32
     /// weights, in the file and in the repacked panels alike). All of them are read once per
     /// classification, the last layer's included: its one-row products still read every weight.
     var linearWeightBytes: Int {
-        let qkv = hidden * hidden + hidden * kvHeads * headDim * 2, o = hidden * hidden
-        let mlp = kind == .encoder ? 2 * hidden * intermediate : 3 * hidden * intermediate
-        return layers * (qkv + o + mlp) / 32 * 34
+        let w = layerWeights
+        return layers * (w.q + w.kv + w.o + w.mlp) / 32 * 34
     }
 
     static let all: [Shape] = [
