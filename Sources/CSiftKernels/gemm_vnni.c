@@ -232,10 +232,7 @@ SK_VNNI void sk_gemm_q8_0_vnni(int64_t m, int64_t n, int64_t k, const sk_block_q
                 int64_t lines = next_tiles * tile_bytes / 64;
                 int64_t per_step = (lines + groups * (kb1 - kb) - 1) / (groups * (kb1 - kb));
                 // The next group's scales (a line per 2 blocks a tile) go to L2 at once.
-                for (int64_t j = 0; j < next_tiles; j++) {
-                    const char *s0 = (const char *)(scales + ((tn + j) * nb + kb) * SK_PANEL_COLS);
-                    for (int64_t o = 0; o < (kb1 - kb) * SK_PANEL_COLS * 2; o += 64) _mm_prefetch(s0 + o, _MM_HINT_T1);
-                }
+                sk_prefetch_scales(scales, nb, tn, next_tiles, kb, kb1);
                 for (int64_t gi = 0; gi < groups; gi++) {
                     int64_t i = i0 + gi * SK_VNNI_ROWS;
                     int rows = i1 - i < SK_VNNI_ROWS ? (int)(i1 - i) : SK_VNNI_ROWS;
