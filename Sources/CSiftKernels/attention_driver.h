@@ -1,9 +1,9 @@
 // The control part of sk_attention_head for the levels whose vectors hold 8 or 4 floats
 // (math_avx2.c, math_neon.c): sk_attention_head_avx512's steps, with the group of
 // SK_ATTENTION_ROWS query rows taken 4 rows at a time by the scores and values steps (4 rows ×
-// 16 keys or columns is 8 accumulators with AVX2, 16 with NEON: with the loads, within their 16
-// and 32 registers). A file
-// includes this after defining SK_ATTEND_TARGET (its target attribute, or nothing) and:
+// 16 keys or columns is 8 accumulators with AVX2, 16 with NEON: with the loads, within their
+// 16 and 32 registers). A file includes this after defining SK_ATTEND_TARGET (its target
+// attribute, or nothing) and:
 //   sk_attend_transpose(k, ldk, d, base, hi, ld, kt)  kt[c·ld + j] = k[(base + j)·ldk + c] for
 //       j < hi − base, 0 up to ld (a multiple of 16)
 //   sk_attend_scores(qr, kt, ld, d, j0, rows, scale, softcap, s)  rows ≤ 4 of s (row stride
@@ -22,11 +22,8 @@ sk_attend_quarters(const float *q, int64_t ldq, const float *k, int64_t ldk, con
                    int64_t heads, int64_t m, int64_t n, int64_t d, int64_t pos0, int causal, int64_t window, float scale,
                    float softcap, float *scratch) {
     enum { R = SK_ATTENTION_ROWS, H = SK_ATTEND_QUARTER };
-    int64_t lo_first, hi_first, lo_last, hi_last;
-    sk_attention_keys(pos0, n, causal, window, &lo_first, &hi_first);
-    sk_attention_keys(pos0 + m - 1, n, causal, window, &lo_last, &hi_last);
-    // lo and hi never decrease with the position: the rows reach keys base ..< hi_last.
-    const int64_t base = lo_first & ~(int64_t)15, ld = (hi_last - base + 15) & ~(int64_t)15;
+    int64_t base, hi_last, ld;
+    sk_attention_span(pos0, m, n, causal, window, &base, &hi_last, &ld);
     float *kt = scratch, *s = scratch + d * ld;
     sk_attend_transpose(k, ldk, d, base, hi_last, ld, kt);
     for (int64_t e = 0; e < heads; e++, q += d, out += d) {

@@ -308,6 +308,19 @@ static inline void sk_attention_keys(int64_t p, int64_t n, int causal, int64_t w
     *hi = h;
 }
 
+/// The keys that query rows pos0 ..< pos0 + m reach together, as the SIMD attention kernels
+/// lay them out: from *base (the first row's first key, rounded down to a multiple of 16) to
+/// *hi (the last row's end), *ld keys (that span rounded up to 16). A row's keys never start
+/// or end earlier than the row before's, so the first and last rows bound them all.
+static inline void sk_attention_span(int64_t pos0, int64_t m, int64_t n, int causal, int64_t window, int64_t *base, int64_t *hi,
+                                     int64_t *ld) {
+    int64_t lo_first, hi_first, lo_last;
+    sk_attention_keys(pos0, n, causal, window, &lo_first, &hi_first);
+    sk_attention_keys(pos0 + m - 1, n, causal, window, &lo_last, hi);
+    *base = lo_first & ~(int64_t)15;
+    *ld = (*hi - *base + 15) & ~(int64_t)15;
+}
+
 /// The group of up to SK_ATTENTION_ROWS query rows from row i0 (of m) that the SIMD
 /// attention kernels take together: each row's keys [lo[r], hi[r]) and query qr[r]; rows past
 /// m get no keys and row i0's query. Returns the group's rows.

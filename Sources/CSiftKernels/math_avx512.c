@@ -255,9 +255,10 @@ static inline SK_AVX512 void sk_transpose16(__m512 r[16]) {
     }
 }
 
-// The two steps below are macros instantiated for each count of vectors a row (1 or 2): with the count a constant from the start, clang keeps the
-// accumulator arrays in registers (as inlined functions taking the count, it kept a copy of
-// them on the stack, stored on every step).
+// The two steps below are macros instantiated for each count of vectors a row (1 or 2): with
+// the count a constant from the start, clang keeps the accumulator arrays in registers (as
+// inlined functions taking the count, it kept a copy of them on the stack, stored on every
+// step).
 
 /// out rows of one group for the columns c0 ..< c0 + 16·XS: Σ_j p_ij v_j, one fma a key in
 /// key order, each row only over its own keys [lo[r], hi[r]) (rows past the group's end have
@@ -354,11 +355,8 @@ SK_AVX512 void sk_attention_head_avx512(const float *q, int64_t ldq, const float
                                         float *out, int64_t ldo, int64_t heads, int64_t m, int64_t n, int64_t d, int64_t pos0,
                                         int causal, int64_t window, float scale, float softcap, float *scratch) {
     enum { R = SK_ATTENTION_ROWS };
-    int64_t lo_first, hi_first, lo_last, hi_last;
-    sk_attention_keys(pos0, n, causal, window, &lo_first, &hi_first);
-    sk_attention_keys(pos0 + m - 1, n, causal, window, &lo_last, &hi_last);
-    // lo and hi never decrease with the position: the rows reach keys base ..< hi_last.
-    const int64_t base = lo_first & ~(int64_t)15, ld = (hi_last - base + 15) & ~(int64_t)15;
+    int64_t base, hi_last, ld;
+    sk_attention_span(pos0, m, n, causal, window, &base, &hi_last, &ld);
     float *kt = scratch, *s = scratch + d * ld;
     for (int64_t j0 = 0; j0 < ld; j0 += 16) {
         for (int64_t c0 = 0; c0 < d; c0 += 16) {
