@@ -45,6 +45,7 @@ __attribute__((target("avx2"))) static int64_t sk_peak_avx2(int64_t iterations) 
     (void)sink;
     return iterations * 8 * 32;
 }
+
 /// AVX-VNNI: 256-bit VPDPBUSD, 12 chains (latency 4-5 at 2 a cycle needs ≥ 10; AVX2 has 16
 /// registers).
 __attribute__((target("avx2,avxvnni"))) static int64_t sk_peak_avxvnni(int64_t iterations) {

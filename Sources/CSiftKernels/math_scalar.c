@@ -1,8 +1,8 @@
-// Row math of the forward pass (softmax, GELU, SiLU, LayerNorm, RMSNorm): the scalar
-// reference. math_avx512.c and math_avx2.c do the same operations in the same order on 16
-// and 8 lanes, so results are bit-identical: a sum over a row is kept as 16 partial sums (element i goes
-// to lane i % 16) added in lane order at the end, and every a*b+c that the SIMD file
-// fuses is an explicit fmaf here.
+// Row math of the forward pass (softmax, GELU, SiLU, LayerNorm, RMSNorm, attention): the
+// scalar reference. math_avx512.c, math_avx2.c and math_neon.c do the same operations in the
+// same order on 16, 8 and 4 lanes, so results are bit-identical: a sum over a row is kept as
+// 16 partial sums (element i goes to lane i % 16) added in lane order at the end, and every
+// a*b+c that the SIMD files fuse is an explicit fmaf here.
 //
 // exp: Cephes' single-precision range reduction and polynomial (relative error ~1e-7);
 // erf: a rational fit (kernels_internal.h; absolute error 3.5e-7 in fp32), enough for the

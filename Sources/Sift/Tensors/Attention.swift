@@ -111,9 +111,9 @@ typealias KeyValues = (keys: Matrix, values: Matrix)
 ///
 /// Keys in one piece (no `prefix` or `context`) go to `sk_attention_head` where it is the
 /// faster path (`sk_attention_head_preferred`: AVX-512, and AVX2 for causal masks), one call
-/// a run of heads that share keys. Each query row's result
-/// then depends on that row alone, so callers may split a sequence's rows between threads
-/// (`attendHeads` on row ranges) without changing a bit. Per head, against the BLAS path
+/// a run of heads that share keys. Each query row's result then depends on that row alone,
+/// so callers may split a sequence's rows between threads (`attendHeads` on row ranges)
+/// without changing a bit. Per head, against the BLAS path
 /// below (one thread, C harness, µs a head, bidirectional, d = 64): 16 keys 1.24 vs 1.16,
 /// 64 keys 13.6 vs 13.8, 128 keys 50.3 vs 54.9, 512 keys 806 vs 851; d = 32:
 /// 0.83/8.3/30.0/481 vs 0.86/8.4/30.3/519; d = 128 at 16 keys 2.14 vs 1.83.
@@ -122,10 +122,11 @@ typealias KeyValues = (keys: Matrix, values: Matrix)
 /// bidirectional mask from 64 keys, NEON's is not measured, the scalar reference took 5.4 ms
 /// a head at 128 keys, d = 64, against 0.40 for this path): per head and block of query
 /// rows (`attentionBlock` for a causal or windowed mask, up to `bidirectionalBlock` for a
-/// bidirectional one), two BLAS products and a vectorized softmax: S = q·kᵀ over the keys the block's mask can reach (a causal block
-/// stops at its last query; a sliding window starts at its first query's window), then each
-/// row's softmax over the keys its own mask allows (zeros elsewhere), then out = S·v over
-/// the same keys. A causal prefill so computes about half the scores of the full square.
+/// bidirectional one), two BLAS products and a vectorized softmax: S = q·kᵀ over the keys
+/// the block's mask can reach (a causal block stops at its last query; a sliding window
+/// starts at its first query's window), then each row's softmax over the keys its own mask
+/// allows (zeros elsewhere), then out = S·v over the same keys. A causal prefill so computes
+/// about half the scores of the full square.
 ///
 /// Each of the pool's threads takes a range of adjacent heads (grouped-query heads that
 /// share keys then mostly stay together), with its own slice of `scratch`.
