@@ -1,7 +1,7 @@
 import Foundation
 import CSiftKernels
 import Testing
-@testable import Sift
+@_spi(Benchmarks) @testable import Sift
 
 /// Linear layers: the row-selected head label scoring uses, and results that do not depend
 /// on the thread count.

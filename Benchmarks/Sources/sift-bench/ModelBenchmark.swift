@@ -1,7 +1,7 @@
 import ArgumentParser
 import CSiftKernels
 import Foundation
-import Sift
+@_spi(Benchmarks) import Sift
 
 /// Prefill latency of one text per model shape and token count, with the time per stage,
 /// the GEMMs' share of the machine's int8 peak, load time, memory and batch throughput.
@@ -58,7 +58,7 @@ struct ModelBenchmark: ParsableCommand {
             shapes = (Shape.all + Shape.large).filter { wanted.contains($0.name) }
         }
         let peak = Self.calibratePeak(threads: threads)
-        let floor = peak.map { Floor(peak: $0, bandwidth: readBandwidth(threads: threads), cacheBytes: lastLevelCacheBytes()) }
+        let floor = peak.map { Floor(peak: $0, bandwidth: readBandwidth(threads: threads), cacheBytes: CacheSize.lastLevel) }
         if !json {
             print("Sift \(String(cString: sk_isa_name(sk_isa_active()))), \(threads) threads; \(Peak.describe(peak)); "
                 + (floor?.bandwidth.map { "reads \(fixed($0, 1)) GB/s; " } ?? "")

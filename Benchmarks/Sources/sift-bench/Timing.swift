@@ -126,23 +126,6 @@ func readBandwidth(threads: Int) -> Double {
     return best
 }
 
-/// Bytes of the largest data or unified cache core 0 sees (Linux sysfs), or nil.
-func lastLevelCacheBytes() -> Int? {
-    #if os(Linux)
-    let sizes = (0 ..< 8).compactMap { index -> Int? in
-        let dir = "/sys/devices/system/cpu/cpu0/cache/index\(index)/"
-        guard let type = try? String(contentsOfFile: dir + "type", encoding: .utf8), !type.hasPrefix("Instruction"),
-              let size = try? String(contentsOfFile: dir + "size", encoding: .utf8) else { return nil }
-        let text = size.trimmingCharacters(in: .whitespacesAndNewlines)
-        return text.hasSuffix("K") ? Int(text.dropLast()).map { $0 << 10 }
-            : text.hasSuffix("M") ? Int(text.dropLast()).map { $0 << 20 } : Int(text)
-    }
-    return sizes.max()
-    #else
-    return nil
-    #endif
-}
-
 /// The least time a classification's Linear layers could take on this machine, whatever
 /// the engine: their int8 multiply-adds at the measured int8 peak, or, when the weights do
 /// not fit in the last-level cache, the bytes that cannot be in it when a classification

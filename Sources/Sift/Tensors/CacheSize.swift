@@ -5,12 +5,13 @@ import Musl
 #endif
 import Foundation
 
-/// The CPU's caches, as far as the platform tells.
-enum CacheSize {
+/// The CPU's caches, as far as the platform tells. Not API: the benchmark package reads it
+/// through `@_spi(Benchmarks) import Sift`.
+@_spi(Benchmarks) public enum CacheSize {
     /// Bytes of the largest data or unified cache that core 0 sees (the L3 of a desktop or
     /// server x86 core: one core complex's share on AMD), or nil where it cannot be read
     /// (Linux's /sys/devices/system/cpu/cpu0/cache is the only source read).
-    static let lastLevel: Int? = {
+    public static let lastLevel: Int? = {
         #if os(Linux)
         var largest: Int?
         for index in 0 ..< 8 {
